@@ -1,0 +1,385 @@
+//===- ArtifactBuilder.cpp - ds module to a compiled artifact -------------===//
+
+#include "codegen/ArtifactBuilder.h"
+#include "codegen/CudaEmitter.h"
+#include "codegen/HostCompiler.h"
+#include "codegen/NvrtcCompiler.h"
+#include "dialects/DS/DSOps.h"
+#include "runtime/SafeTensors.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+#include <optional>
+
+using namespace mlir;
+using namespace mlir::ds;
+namespace rt = ::ds::runtime;
+
+FailureOr<func::FuncOp> mlir::ds::getEntryFunction(ModuleOp module) {
+  SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+  for (func::FuncOp f : funcs)
+    if (f.getSymName() == "main")
+      return f;
+  if (funcs.size() == 1)
+    return funcs.front();
+  module.emitError("expected a function named @main or exactly one function, "
+                   "found ")
+      << funcs.size();
+  return failure();
+}
+
+namespace {
+
+std::optional<rt::DType> toDType(Type t) {
+  if (t.isF32())
+    return rt::DType::F32;
+  if (t.isF16())
+    return rt::DType::F16;
+  if (t.isBF16())
+    return rt::DType::BF16;
+  if (t.isF64())
+    return rt::DType::F64;
+  if (t.isInteger(64))
+    return rt::DType::I64;
+  if (t.isInteger(32))
+    return rt::DType::I32;
+  if (t.isInteger(8))
+    return rt::DType::I8;
+  if (t.isInteger(1))
+    return rt::DType::I1;
+  return std::nullopt;
+}
+
+std::string locationString(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  loc.print(os);
+  return s;
+}
+
+uint64_t alignTo(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+/// Little-endian bytes of a dense constant, one element at a time (splats
+/// expanded, i1 as one byte per element).
+std::string constantBytes(DenseElementsAttr attr, rt::DType dtype) {
+  std::string bytes;
+  size_t size = rt::dtypeSize(dtype);
+  bytes.reserve(attr.getNumElements() * size);
+  auto append = [&](uint64_t bits) {
+    for (size_t b = 0; b < size; ++b)
+      bytes.push_back(static_cast<char>((bits >> (8 * b)) & 0xff));
+  };
+  if (isa<FloatType>(attr.getElementType())) {
+    for (APFloat v : attr.getValues<APFloat>())
+      append(v.bitcastToAPInt().getZExtValue());
+  } else {
+    for (APInt v : attr.getValues<APInt>())
+      append(v.getZExtValue());
+  }
+  return bytes;
+}
+
+class ArtifactLowering {
+public:
+  ArtifactLowering(func::FuncOp func, const ArtifactOptions &options,
+          CompileReport &report)
+      : func(func), options(options), report(report) {}
+
+  FailureOr<rt::Artifact> run();
+
+private:
+  FailureOr<uint32_t> addBuffer(Value v, rt::BufferDesc::Kind kind,
+                                std::string name) {
+    return addBuffer(v, v.getType(), kind, std::move(name));
+  }
+  FailureOr<uint32_t> addBuffer(Value v, Type type, rt::BufferDesc::Kind kind,
+                                std::string name);
+  LogicalResult assignBuffers();
+  LogicalResult loadWeights();
+  void buildReference();
+  LogicalResult compileKernels(const KernelProgram &program);
+
+  func::FuncOp func;
+  const ArtifactOptions &options;
+  CompileReport &report;
+  rt::Artifact artifact;
+  llvm::DenseMap<Value, uint32_t> bufferOf;
+  /// Op (ds.weight or ds.constant) of each weight-blob buffer, for messages.
+  llvm::DenseMap<uint32_t, Operation *> weightOps;
+};
+
+FailureOr<uint32_t> ArtifactLowering::addBuffer(Value v, Type valueType,
+                                       rt::BufferDesc::Kind kind,
+                                       std::string name) {
+  auto type = cast<RankedTensorType>(valueType);
+  std::optional<rt::DType> dtype = toDType(type.getElementType());
+  if (!dtype) {
+    Operation *where = v.getDefiningOp() ? v.getDefiningOp() : func;
+    where->emitOpError("unimplemented: element type ")
+        << type.getElementType() << " in an artifact";
+    return failure();
+  }
+  rt::BufferDesc b;
+  b.kind = kind;
+  b.name = std::move(name);
+  b.type.dtype = *dtype;
+  b.type.shape.assign(type.getShape().begin(), type.getShape().end());
+  artifact.buffers.push_back(std::move(b));
+  uint32_t id = artifact.buffers.size() - 1;
+  if (v)
+    bufferOf[v] = id;
+  return id;
+}
+
+LogicalResult ArtifactLowering::assignBuffers() {
+  using Kind = rt::BufferDesc::Kind;
+  for (BlockArgument arg : func.getArguments()) {
+    std::string name = "input" + std::to_string(arg.getArgNumber());
+    if (auto attr =
+            func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "ds.name"))
+      name = attr.str();
+    FailureOr<uint32_t> id = addBuffer(arg, Kind::Input, name);
+    if (failed(id))
+      return failure();
+    artifact.inputs.push_back(*id);
+  }
+  unsigned constants = 0;
+  for (Operation &op : func.getBody().front()) {
+    if (isa<func::ReturnOp>(op))
+      continue;
+    Value result = op.getResult(0);
+    FailureOr<uint32_t> id =
+        llvm::TypeSwitch<Operation *, FailureOr<uint32_t>>(&op)
+            .Case([&](WeightOp w) {
+              return addBuffer(result, Kind::Weight, w.getName().str());
+            })
+            .Case([&](ConstantOp) {
+              return addBuffer(result, Kind::Constant,
+                               "constant" + std::to_string(constants++));
+            })
+            .Case([&](ReshapeOp r) -> FailureOr<uint32_t> {
+              FailureOr<uint32_t> view = addBuffer(result, Kind::View, "");
+              if (succeeded(view))
+                artifact.buffers[*view].aliasOf = bufferOf.at(r.getInput());
+              return view;
+            })
+            .Default([&](Operation *) {
+              return addBuffer(result, Kind::Intermediate, "");
+            });
+    if (failed(id))
+      return failure();
+    if (isa<WeightOp, ConstantOp>(op))
+      weightOps[*id] = &op;
+  }
+  return success();
+}
+
+LogicalResult ArtifactLowering::loadWeights() {
+  std::optional<rt::SafeTensorsFile> file;
+  for (auto [id, b] : llvm::enumerate(artifact.buffers)) {
+    Operation *op = weightOps.lookup(id);
+    if (!op)
+      continue;
+    artifact.weights.resize(alignTo(artifact.weights.size(), 64), '\0');
+    b.offset = artifact.weights.size();
+    if (auto c = dyn_cast<ConstantOp>(op)) {
+      auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+      if (!dense)
+        return c.emitOpError("unimplemented: non-dense constant value");
+      artifact.weights += constantBytes(dense, b.type.dtype);
+      continue;
+    }
+    if (!file) {
+      if (options.weightsPath.empty())
+        return op->emitOpError("references weight '")
+               << b.name << "' but no weights file was given (--weights)";
+      rt::StatusOr<rt::SafeTensorsFile> opened =
+          rt::SafeTensorsFile::open(options.weightsPath);
+      if (!opened)
+        return op->emitOpError() << opened.status().message();
+      file = std::move(*opened);
+    }
+    rt::StatusOr<rt::SafeTensorEntry> entry = file->getChecked(b.name, b.type);
+    if (!entry)
+      return op->emitOpError() << entry.status().message();
+    artifact.weights.append(reinterpret_cast<const char *>(entry->data),
+                            entry->byteSize);
+  }
+  return success();
+}
+
+void ArtifactLowering::buildReference() {
+  for (Operation &op : func.getBody().front()) {
+    if (isa<func::ReturnOp, WeightOp, ConstantOp>(op))
+      continue;
+    rt::RefOp ref;
+    ref.op = op.getName().stripDialect().str();
+    for (Value v : op.getOperands())
+      ref.operands.push_back(bufferOf.at(v));
+    for (Value v : op.getResults())
+      ref.results.push_back(bufferOf.at(v));
+    ref.location = locationString(op.getLoc());
+    if (auto s = dyn_cast<SoftmaxOp>(op))
+      ref.attrs["axis"].ints = {s.getNormalizedAxis()};
+    if (auto t = dyn_cast<TransposeOp>(op))
+      ref.attrs["perm"].ints.assign(t.getPerm().begin(), t.getPerm().end());
+    if (auto g = dyn_cast<GeluOp>(op))
+      ref.attrs["approximate"].str = g.getApproximate().str();
+    artifact.reference.push_back(std::move(ref));
+  }
+}
+
+LogicalResult ArtifactLowering::compileKernels(const KernelProgram &program) {
+  size_t numTargets = options.useNvrtc ? options.targets.size() : 0;
+  std::vector<NvrtcOutput> outputs(program.kernels.size() * numTargets);
+  if (numTargets) {
+    llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
+    for (auto [i, k] : llvm::enumerate(program.kernels))
+      for (size_t t = 0; t < numTargets; ++t)
+        pool.async([&, i = i, t] {
+          outputs[i * numTargets + t] = compileWithNvrtc(
+              program.kernels[i].source, program.kernels[i].name,
+              options.targets[t]);
+        });
+    pool.wait();
+  }
+  bool failedAny = false;
+  for (auto [i, k] : llvm::enumerate(program.kernels)) {
+    rt::KernelDesc desc;
+    desc.name = k.name;
+    desc.source = k.source;
+    CompileReport::Kernel rk;
+    rk.name = k.name;
+    rk.op = k.op ? k.op->getName().getStringRef().str() : "output copy";
+    for (size_t t = 0; t < numTargets; ++t) {
+      NvrtcOutput &out = outputs[i * numTargets + t];
+      rk.nvrtcMs += out.compileMs;
+      if (!out.ok) {
+        Operation *where = k.op ? k.op : func.getOperation();
+        InFlightDiagnostic diag = where->emitOpError("NVRTC failed to compile kernel '")
+                                  << k.name << "' for " << options.targets[t];
+        diag.attachNote() << "NVRTC log:\n" << out.log;
+        failedAny = true;
+        continue;
+      }
+      desc.binaries.push_back(std::move(out.binary));
+    }
+    report.nvrtcTotalMs += rk.nvrtcMs;
+    report.kernels.push_back(std::move(rk));
+    artifact.kernels.push_back(std::move(desc));
+  }
+  if (failedAny)
+    return failure();
+
+  if (options.buildHostModule) {
+    SmallVector<HostKernel> hostKernels;
+    for (const EmittedKernel &k : program.kernels)
+      hostKernels.push_back({k.name, k.source, k.paramTypes});
+    HostModuleResult host = compileHostModule(hostKernels);
+    report.hostCompileMs = host.compileMs;
+    if (!host.ok) {
+      func.emitError("compiling the kernels for the host (CUDA emulation) "
+                     "failed")
+              .attachNote()
+          << host.log;
+      return failure();
+    }
+    artifact.hostModule = std::move(host.module);
+  }
+  return success();
+}
+
+FailureOr<rt::Artifact> ArtifactLowering::run() {
+  report.nvrtcVersion = getNvrtcVersion();
+  FailureOr<KernelProgram> program = emitCudaKernels(func);
+  if (failed(program))
+    return failure();
+  if (failed(assignBuffers()))
+    return failure();
+
+  // Outputs: a computed value becomes an Output buffer in place; others were
+  // given a copy kernel whose last argument is a fresh Output buffer.
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  std::vector<uint32_t> copyOutputBuffer(program->kernels.size(), ~0u);
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    std::string name = "output" + std::to_string(i);
+    if (auto attr = func.getResultAttrOfType<StringAttr>(i, "ds.name"))
+      name = attr.str();
+    int copy = program->outputCopyKernel[i];
+    if (copy < 0) {
+      rt::BufferDesc &b = artifact.buffers[bufferOf.at(v)];
+      b.kind = rt::BufferDesc::Kind::Output;
+      b.name = name;
+      artifact.outputs.push_back(bufferOf.at(v));
+      continue;
+    }
+    FailureOr<uint32_t> id =
+        addBuffer(Value(), v.getType(), rt::BufferDesc::Kind::Output, name);
+    if (failed(id))
+      return failure();
+    copyOutputBuffer[copy] = *id;
+    artifact.outputs.push_back(*id);
+    rt::RefOp ref;
+    ref.op = "reshape"; // a byte copy with the result's type
+    ref.operands = {bufferOf.at(v)};
+    ref.results = {*id};
+    ref.location = "output copy of result #" + std::to_string(i);
+    artifact.reference.push_back(std::move(ref));
+  }
+  // Reference ops of the function come before the output copies.
+  std::vector<rt::RefOp> copies = std::move(artifact.reference);
+  artifact.reference.clear();
+  buildReference();
+  artifact.reference.insert(artifact.reference.end(), copies.begin(),
+                            copies.end());
+
+  // Arena: every activation gets its own aligned slot (no reuse yet; the
+  // memory planner replaces this).
+  uint64_t arena = 0;
+  for (rt::BufferDesc &b : artifact.buffers) {
+    using Kind = rt::BufferDesc::Kind;
+    if (b.kind != Kind::Input && b.kind != Kind::Output &&
+        b.kind != Kind::Intermediate)
+      continue;
+    arena = alignTo(arena, options.alignment);
+    b.offset = arena;
+    arena += b.type.byteSize();
+  }
+  artifact.arenaBytes = alignTo(arena, options.alignment);
+
+  if (failed(loadWeights()))
+    return failure();
+
+  for (auto [i, k] : llvm::enumerate(program->kernels)) {
+    rt::LaunchDesc launch;
+    launch.kernel = i;
+    std::copy(k.grid.begin(), k.grid.end(), launch.grid);
+    std::copy(k.block.begin(), k.block.end(), launch.block);
+    for (Value v : k.args)
+      launch.args.push_back(v ? bufferOf.at(v) : copyOutputBuffer[i]);
+    artifact.launches.push_back(std::move(launch));
+  }
+  if (failed(compileKernels(*program)))
+    return failure();
+  artifact.producer = "ds-compile (NVRTC " + report.nvrtcVersion + ")";
+  return std::move(artifact);
+}
+
+} // namespace
+
+FailureOr<rt::Artifact>
+mlir::ds::buildArtifact(ModuleOp module, const ArtifactOptions &options,
+                        CompileReport &report) {
+  FailureOr<func::FuncOp> func = getEntryFunction(module);
+  if (failed(func))
+    return failure();
+  return ArtifactLowering(*func, options, report).run();
+}

@@ -1,0 +1,59 @@
+//===- ArtifactBuilder.h - ds module to a compiled artifact -----*- C++ -*-===//
+//
+// Lowers the entry function of an optimized ds module to a runtime Artifact:
+// buffers and their arena offsets, kernels (CUDA source, CUBIN per target and
+// PTX through NVRTC, plus a host module for the CPU emulation), the launch
+// list, the reference program and the weights copied from the safetensors
+// file. Errors are emitted as diagnostics on the offending op.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DS_CODEGEN_ARTIFACTBUILDER_H
+#define DS_CODEGEN_ARTIFACTBUILDER_H
+
+#include "runtime/Artifact.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::ds {
+
+struct ArtifactOptions {
+  /// safetensors file holding every ds.weight; may be empty if none is used.
+  std::string weightsPath;
+  /// NVRTC targets: "sm_XY" gives CUBIN, "compute_XY" gives PTX.
+  std::vector<std::string> targets = {"sm_80", "sm_90", "compute_80"};
+  bool buildHostModule = true;
+  bool useNvrtc = true;
+  /// Arena alignment of every buffer, in bytes.
+  uint64_t alignment = 256;
+};
+
+/// Figures of one compile, for the report and the benchmarks.
+struct CompileReport {
+  struct Kernel {
+    std::string name;
+    std::string op;
+    double nvrtcMs = 0; ///< all targets together
+  };
+  std::vector<Kernel> kernels;
+  double nvrtcTotalMs = 0;
+  double hostCompileMs = 0;
+  std::string nvrtcVersion;
+};
+
+/// Builds the artifact of `module`'s entry function (`@main`, or the only
+/// function). Fails after emitting diagnostics.
+FailureOr<::ds::runtime::Artifact> buildArtifact(ModuleOp module,
+                                               const ArtifactOptions &options,
+                                               CompileReport &report);
+
+/// The entry function: `@main`, or the only function; emits an error if none.
+FailureOr<func::FuncOp> getEntryFunction(ModuleOp module);
+
+} // namespace mlir::ds
+
+#endif // DS_CODEGEN_ARTIFACTBUILDER_H

@@ -1,0 +1,60 @@
+//===- CudaEmitter.h - ds IR to CUDA C++ kernels ----------------*- C++ -*-===//
+//
+// Turns a static-shaped ds function into a kernel program: one CUDA C++
+// kernel per computing op, the buffers they read and write, and the launch
+// list. The kernel ABI (docs/design/kernel-abi.md): every kernel is
+// `extern "C" __global__ void <name>(T0 *, T1 *, ...)` with one pointer per
+// operand followed by one per result, shapes baked in as constants.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DS_CODEGEN_CUDAEMITTER_H
+#define DS_CODEGEN_CUDAEMITTER_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Value.h"
+#include "mlir/Support/LLVM.h"
+
+#include <array>
+#include <string>
+
+namespace mlir::ds {
+
+/// One emitted kernel and its single launch.
+struct EmittedKernel {
+  std::string name;   ///< deterministic: "k<index>_<op>"
+  std::string source; ///< complete CUDA C++ translation unit
+  std::array<uint32_t, 3> grid = {1, 1, 1};
+  std::array<uint32_t, 3> block = {1, 1, 1};
+  /// Values bound to the kernel's pointer parameters, in order.
+  SmallVector<Value> args;
+  /// Number of leading args that are read-only inputs.
+  unsigned numInputs = 0;
+  /// The op the kernel implements (for diagnostics); null for output copies.
+  Operation *op = nullptr;
+  /// C parameter types, e.g. "const float *", for the host launch wrapper.
+  SmallVector<std::string> paramTypes;
+};
+
+/// The kernels of a function, in execution order.
+struct KernelProgram {
+  SmallVector<EmittedKernel> kernels;
+  /// Returned values that needed a copy kernel (an input, a weight, a
+  /// reshape view or a value returned twice), mapped to the copy's result
+  /// slot: kernels[i].args.back() is not a Value then; see copyOutputs.
+  /// For each function result, the kernel index that writes it, or -1 when
+  /// the result is the plain result of a computing op.
+  SmallVector<int> outputCopyKernel;
+};
+
+/// Emits one kernel per computing op of `func`. Ops that move no data
+/// (ds.weight, ds.constant, ds.reshape) get none. Fails with an error on the
+/// op for dynamic shapes and unsupported ops or element types.
+FailureOr<KernelProgram> emitCudaKernels(func::FuncOp func);
+
+/// C type used to store elements of `type` in kernels ("float", "int", ...).
+FailureOr<std::string> getCudaStorageType(Type elementType);
+
+} // namespace mlir::ds
+
+#endif // DS_CODEGEN_CUDAEMITTER_H

@@ -1,0 +1,27 @@
+//===- Passes.cpp - ds pipelines and registration -------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void ds::buildDSInferencePipeline(OpPassManager &pm,
+                                  const InferencePipelineOptions &options) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  DeadNodeEliminationPassOptions dne;
+  dne.report = options.report;
+  funcPm.addPass(createDeadNodeEliminationPass(dne));
+  funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(createCSEPass());
+}
+
+void ds::registerDSPassesAndPipelines() {
+  registerDSPasses();
+  PassPipelineRegistration<InferencePipelineOptions>(
+      "ds-inference-pipeline",
+      "Cleanup and optimization of an imported model before codegen",
+      buildDSInferencePipeline);
+}

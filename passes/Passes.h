@@ -1,0 +1,43 @@
+//===- Passes.h - ds passes and pipelines -----------------------*- C++ -*-===//
+
+#ifndef DS_PASSES_PASSES_H
+#define DS_PASSES_PASSES_H
+
+#include "dialects/DS/DSDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class RewritePatternSet;
+namespace ds {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+/// Rewrites that remove inference no-ops (transpose pairs, identities).
+void populateDeadNodeEliminationPatterns(RewritePatternSet &patterns);
+
+/// Options of the default inference pipeline.
+struct InferencePipelineOptions
+    : public PassPipelineOptions<InferencePipelineOptions> {
+  Option<bool> report{*this, "report",
+                      llvm::cl::desc("Emit remarks with what each pass did"),
+                      llvm::cl::init(false)};
+};
+
+/// Cleanup and optimization passes run by ds-compile before codegen.
+void buildDSInferencePipeline(OpPassManager &pm,
+                              const InferencePipelineOptions &options);
+
+/// Registers every ds pass and the `ds-inference-pipeline`.
+void registerDSPassesAndPipelines();
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+} // namespace ds
+} // namespace mlir
+
+#endif // DS_PASSES_PASSES_H

@@ -1,0 +1,615 @@
+//===- Session.cpp - ds runtime public API ----------------------*- C++ -*-===//
+//
+// A Session executes the artifact's memory plan: one arena holds inputs,
+// outputs and intermediates at compiler-assigned offsets, weights live in one
+// read-only region, views resolve to their base buffer, and the launches run
+// in schedule order. Two backends share that plan: CUDA (through the dlopen'd
+// driver) and the CPU (through the host module).
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Session.h"
+
+#include "runtime/CudaDriver.h"
+#include "runtime/HostModule.h"
+#include "runtime/SafeTensors.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+
+using namespace ds::runtime;
+using namespace ds::runtime::cu;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+constexpr uint64_t kArenaAlignment = 256;
+
+//===----------------------------------------------------------------------===//
+// Memory plan
+//===----------------------------------------------------------------------===//
+
+/// Where each buffer's bytes live: the arena or the weight region, at an
+/// offset, with views resolved to their base.
+struct BufferPlace {
+  bool inWeights = false;
+  uint64_t offset = 0;
+};
+
+StatusOr<std::vector<BufferPlace>> planBuffers(const LoadedArtifact &la) {
+  const Artifact &a = la.artifact;
+  std::vector<BufferPlace> places(a.buffers.size());
+  for (size_t id = 0; id < a.buffers.size(); ++id) {
+    size_t root = id, steps = 0;
+    while (a.buffers[root].kind == BufferDesc::Kind::View) {
+      root = a.buffers[root].aliasOf;
+      if (root >= a.buffers.size() || ++steps > a.buffers.size())
+        return Status::error("buffer " + std::to_string(id) +
+                             " is a view with no base buffer");
+    }
+    const BufferDesc &base = a.buffers[root];
+    bool inWeights = base.kind == BufferDesc::Kind::Weight ||
+                     base.kind == BufferDesc::Kind::Constant;
+    uint64_t limit = inWeights ? la.weightSize : a.arenaBytes;
+    uint64_t size = std::max(a.buffers[id].type.byteSize(),
+                             base.type.byteSize());
+    if (base.offset > limit || size > limit - base.offset)
+      return Status::error("buffer " + std::to_string(id) + " (" +
+                           a.buffers[id].type.str() + " at offset " +
+                           std::to_string(base.offset) + ") lies outside the " +
+                           (inWeights ? "weight blob" : "arena"));
+    places[id] = {inWeights, base.offset};
+  }
+  for (size_t i = 0; i < a.launches.size(); ++i) {
+    const LaunchDesc &l = a.launches[i];
+    if (l.kernel >= a.kernels.size())
+      return Status::error("launch " + std::to_string(i) +
+                           " names unknown kernel " + std::to_string(l.kernel));
+    for (uint32_t arg : l.args)
+      if (arg >= a.buffers.size())
+        return Status::error("launch " + std::to_string(i) +
+                             " passes unknown buffer " + std::to_string(arg));
+  }
+  return places;
+}
+
+/// Checks run() inputs against the signature.
+Status checkInputs(const Artifact &a, const std::vector<HostTensor> &inputs) {
+  if (inputs.size() != a.inputs.size())
+    return Status::error("expected " + std::to_string(a.inputs.size()) +
+                         " input(s), got " + std::to_string(inputs.size()));
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const BufferDesc &b = a.buffers[a.inputs[i]];
+    if (inputs[i].type != b.type)
+      return Status::error("input '" + b.name + "': expected " + b.type.str() +
+                           ", got " + inputs[i].type.str());
+    if (inputs[i].bytes.size() != b.type.byteSize())
+      return Status::error("input '" + b.name + "' holds " +
+                           std::to_string(inputs[i].bytes.size()) +
+                           " bytes, but " + b.type.str() + " needs " +
+                           std::to_string(b.type.byteSize()));
+  }
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// Backend interface
+//===----------------------------------------------------------------------===//
+
+class Backend {
+public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  /// Copies `bytes` into buffer place `p` (always an arena place).
+  virtual Status copyIn(const BufferPlace &p, const void *bytes,
+                        size_t size) = 0;
+  virtual Status copyOut(const BufferPlace &p, void *bytes, size_t size) = 0;
+  /// Runs every launch in order; fills perLaunchMs.
+  virtual Status runLaunches(std::vector<double> &perLaunchMs) = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// CPU backend: the host module on the CUDA emulation
+//===----------------------------------------------------------------------===//
+
+class CpuBackend : public Backend {
+public:
+  static StatusOr<std::unique_ptr<CpuBackend>>
+  create(const LoadedArtifact &la, const std::vector<BufferPlace> &places) {
+    const Artifact &a = la.artifact;
+    std::unique_ptr<CpuBackend> be(new CpuBackend());
+    be->artifact = &a;
+    StatusOr<std::unique_ptr<HostModule>> module =
+        HostModule::load(a.hostModule);
+    if (!module)
+      return module.status();
+    be->module = std::move(*module);
+    for (const KernelDesc &k : a.kernels) {
+      StatusOr<HostModule::LaunchFn> fn = be->module->lookup(k.name);
+      if (!fn)
+        return fn.status();
+      be->kernelFns.push_back(*fn);
+    }
+    // One aligned arena for the life of the session.
+    uint64_t bytes =
+        (std::max<uint64_t>(a.arenaBytes, 1) + kArenaAlignment - 1) /
+        kArenaAlignment * kArenaAlignment;
+    be->arena = static_cast<uint8_t *>(std::aligned_alloc(kArenaAlignment, bytes));
+    if (!be->arena)
+      return Status::error("cannot allocate a " + std::to_string(bytes) +
+                           "-byte host arena");
+    // Weights are read in place from the mapped file. The mapping is
+    // read-only; kernels never write weights.
+    be->weights = const_cast<uint8_t *>(la.weightData);
+    for (const BufferPlace &p : places)
+      be->pointers.push_back((p.inWeights ? be->weights : be->arena) +
+                             p.offset);
+    // Kernel parameters: args[i] points at the i-th pointer value.
+    for (const LaunchDesc &l : a.launches) {
+      std::vector<void *> values;
+      for (uint32_t arg : l.args)
+        values.push_back(be->pointers[arg]);
+      be->argValues.push_back(std::move(values));
+    }
+    for (std::vector<void *> &values : be->argValues) {
+      std::vector<void *> params;
+      for (void *&v : values)
+        params.push_back(&v);
+      be->argParams.push_back(std::move(params));
+    }
+    return be;
+  }
+
+  ~CpuBackend() override { std::free(arena); }
+
+  std::string name() const override { return "cpu (CUDA emulation)"; }
+
+  Status copyIn(const BufferPlace &p, const void *bytes,
+                size_t size) override {
+    if (size)
+      std::memcpy(arena + p.offset, bytes, size);
+    return Status::ok();
+  }
+
+  Status copyOut(const BufferPlace &p, void *bytes, size_t size) override {
+    if (size)
+      std::memcpy(bytes, (p.inWeights ? weights : arena) + p.offset, size);
+    return Status::ok();
+  }
+
+  Status runLaunches(std::vector<double> &perLaunchMs) override {
+    const std::vector<LaunchDesc> &launches = artifact->launches;
+    perLaunchMs.assign(launches.size(), 0.0);
+    for (size_t i = 0; i < launches.size(); ++i) {
+      const LaunchDesc &l = launches[i];
+      Clock::time_point start = Clock::now();
+      Status s = module->launch(kernelFns[l.kernel],
+                                artifact->kernels[l.kernel].name,
+                                argParams[i].data(), l.grid, l.block,
+                                l.dynamicSharedBytes);
+      perLaunchMs[i] = msSince(start);
+      if (!s)
+        return s.withContext("launch " + std::to_string(i));
+    }
+    return Status::ok();
+  }
+
+private:
+  CpuBackend() = default;
+
+  const Artifact *artifact = nullptr;
+  std::unique_ptr<HostModule> module;
+  std::vector<HostModule::LaunchFn> kernelFns;
+  uint8_t *arena = nullptr;
+  uint8_t *weights = nullptr; ///< the mapped weight blob (read-only pages)
+  std::vector<uint8_t *> pointers;
+  std::vector<std::vector<void *>> argValues;
+  std::vector<std::vector<void *>> argParams;
+};
+
+//===----------------------------------------------------------------------===//
+// CUDA backend
+//===----------------------------------------------------------------------===//
+
+/// A compiled target name: "sm_90", "sm_90a" (arch-specific, runs only on
+/// exactly 9.0) or "compute_90" (PTX).
+struct TargetName {
+  bool ptx = false;
+  bool archSpecific = false;
+  int cc = 0; ///< major * 10 + minor
+};
+
+std::optional<TargetName> parseTarget(const std::string &target) {
+  TargetName t;
+  std::string digits;
+  if (target.rfind("sm_", 0) == 0) {
+    digits = target.substr(3);
+  } else if (target.rfind("compute_", 0) == 0) {
+    t.ptx = true;
+    digits = target.substr(8);
+  } else {
+    return std::nullopt;
+  }
+  if (!digits.empty() && (digits.back() == 'a' || digits.back() == 'f')) {
+    t.archSpecific = true;
+    digits.pop_back();
+  }
+  if (digits.empty() || digits.size() > 4 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  t.cc = std::stoi(digits);
+  return t;
+}
+
+/// Picks the binary to load on a device of compute capability `cc`: the exact
+/// CUBIN, else a same-major CUBIN of lower minor (SASS is forward compatible
+/// within a major version, except arch-specific targets), else the newest PTX
+/// not newer than the device.
+const KernelBinary *pickBinary(const KernelDesc &k, int cc) {
+  const KernelBinary *exact = nullptr, *compatible = nullptr, *ptx = nullptr;
+  int compatibleCc = -1, ptxCc = -1;
+  for (const KernelBinary &b : k.binaries) {
+    std::optional<TargetName> t = parseTarget(b.target);
+    if (!t || b.data.empty())
+      continue;
+    if (t->ptx) {
+      if (t->cc <= cc && t->cc > ptxCc && (!t->archSpecific || t->cc == cc)) {
+        ptx = &b;
+        ptxCc = t->cc;
+      }
+    } else if (t->cc == cc) {
+      // Prefer the generic CUBIN; an arch-specific one also runs here.
+      if (!exact || !t->archSpecific)
+        exact = &b;
+    } else if (!t->archSpecific && t->cc / 10 == cc / 10 && t->cc < cc &&
+               t->cc > compatibleCc) {
+      compatible = &b;
+      compatibleCc = t->cc;
+    }
+  }
+  return exact ? exact : compatible ? compatible : ptx;
+}
+
+class CudaBackend : public Backend {
+public:
+  static StatusOr<std::unique_ptr<CudaBackend>>
+  create(const LoadedArtifact &la, const std::vector<BufferPlace> &places,
+         int ordinal) {
+    StatusOr<const CudaDriver *> drv = CudaDriver::get();
+    if (!drv)
+      return drv.status();
+    std::unique_ptr<CudaBackend> be(new CudaBackend());
+    be->drv = *drv;
+    be->artifact = &la.artifact;
+    StatusOr<CudaDeviceInfo> info = queryDevice(**drv, ordinal);
+    if (!info)
+      return info.status();
+    be->info = *info;
+    DS_RETURN_IF_ERROR(be->init(la, places));
+    return be;
+  }
+
+  ~CudaBackend() override {
+    // Best effort: errors while tearing down have nowhere to go.
+    if (!contextRetained)
+      return;
+    (void)drv->cuCtxSetCurrent(context);
+    for (CUevent e : events)
+      (void)drv->cuEventDestroy(e);
+    if (stream)
+      (void)drv->cuStreamDestroy(stream);
+    if (arena)
+      (void)drv->cuMemFree(arena);
+    if (weights)
+      (void)drv->cuMemFree(weights);
+    for (CUmodule m : modules)
+      (void)drv->cuModuleUnload(m);
+    (void)drv->cuDevicePrimaryCtxRelease(info.device);
+  }
+
+  std::string name() const override {
+    return "cuda:" + std::to_string(info.ordinal) + " (" + info.name + ", " +
+           info.smTarget() + ")";
+  }
+
+  Status copyIn(const BufferPlace &p, const void *bytes,
+                size_t size) override {
+    if (!size)
+      return Status::ok();
+    return DS_CU_CHECK(drv->cuMemcpyHtoD(arena + p.offset, bytes, size));
+  }
+
+  Status copyOut(const BufferPlace &p, void *bytes, size_t size) override {
+    if (!size)
+      return Status::ok();
+    return DS_CU_CHECK(drv->cuMemcpyDtoH(
+        bytes, (p.inWeights ? weights : arena) + p.offset, size));
+  }
+
+  Status runLaunches(std::vector<double> &perLaunchMs) override {
+    const std::vector<LaunchDesc> &launches = artifact->launches;
+    perLaunchMs.assign(launches.size(), 0.0);
+    DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuCtxSetCurrent(context)));
+    DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventRecord(events[0], stream)));
+    for (size_t i = 0; i < launches.size(); ++i) {
+      const LaunchDesc &l = launches[i];
+      Status s = DS_CU_CHECK(drv->cuLaunchKernel(
+          functions[l.kernel], l.grid[0], l.grid[1], l.grid[2], l.block[0],
+          l.block[1], l.block[2], l.dynamicSharedBytes, stream,
+          params[i].data(), nullptr));
+      if (!s)
+        return s.withContext("launch " + std::to_string(i) + " of kernel '" +
+                             artifact->kernels[l.kernel].name + "'");
+      DS_RETURN_IF_ERROR(
+          DS_CU_CHECK(drv->cuEventRecord(events[i + 1], stream)));
+    }
+    // Kernel faults surface here.
+    DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuStreamSynchronize(stream)));
+    for (size_t i = 0; i < launches.size(); ++i) {
+      float ms = 0;
+      DS_RETURN_IF_ERROR(DS_CU_CHECK(
+          drv->cuEventElapsedTime(&ms, events[i], events[i + 1])));
+      perLaunchMs[i] = ms;
+    }
+    return Status::ok();
+  }
+
+private:
+  CudaBackend() = default;
+
+  Status init(const LoadedArtifact &la, const std::vector<BufferPlace> &places) {
+    const Artifact &a = la.artifact;
+    DS_RETURN_IF_ERROR(
+        DS_CU_CHECK(drv->cuDevicePrimaryCtxRetain(&context, info.device)));
+    contextRetained = true;
+    DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuCtxSetCurrent(context)));
+
+    int cc = info.ccMajor * 10 + info.ccMinor;
+    for (const KernelDesc &k : a.kernels) {
+      const KernelBinary *bin = pickBinary(k, cc);
+      if (!bin) {
+        std::string have;
+        for (const KernelBinary &b : k.binaries)
+          have += (have.empty() ? "" : ", ") + b.target;
+        return Status::error("kernel '" + k.name + "' has no binary for " +
+                             info.smTarget() + " (has: " +
+                             (have.empty() ? "none" : have) + ")");
+      }
+      DS_RETURN_IF_ERROR(loadModule(k, *bin));
+    }
+
+    // Large dynamic shared memory must be opted into per function.
+    std::vector<unsigned> maxDynamicShared(a.kernels.size(), 0);
+    for (const LaunchDesc &l : a.launches)
+      maxDynamicShared[l.kernel] =
+          std::max(maxDynamicShared[l.kernel], l.dynamicSharedBytes);
+    for (size_t k = 0; k < a.kernels.size(); ++k) {
+      if (maxDynamicShared[k] <= 48 * 1024)
+        continue;
+      if (static_cast<int>(maxDynamicShared[k]) > info.maxSharedPerBlockOptin)
+        return Status::error(
+            "kernel '" + a.kernels[k].name + "' needs " +
+            std::to_string(maxDynamicShared[k]) +
+            " bytes of dynamic shared memory; the device allows " +
+            std::to_string(info.maxSharedPerBlockOptin));
+      DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuFuncSetAttribute(
+          functions[k], CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+          static_cast<int>(maxDynamicShared[k]))));
+    }
+
+    // Weights: one allocation, uploaded once.
+    if (la.weightSize) {
+      DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuMemAlloc(&weights, la.weightSize)));
+      DS_RETURN_IF_ERROR(DS_CU_CHECK(
+          drv->cuMemcpyHtoD(weights, la.weightData, la.weightSize)));
+    }
+    DS_RETURN_IF_ERROR(DS_CU_CHECK(
+        drv->cuMemAlloc(&arena, std::max<uint64_t>(a.arenaBytes, 1))));
+    DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuStreamCreate(&stream, 0)));
+    events.assign(a.launches.size() + 1, nullptr);
+    for (CUevent &e : events)
+      DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventCreate(&e, CU_EVENT_DEFAULT)));
+
+    // kernelParams: addresses of the CUdeviceptr values.
+    std::vector<CUdeviceptr> pointers;
+    for (const BufferPlace &p : places)
+      pointers.push_back((p.inWeights ? weights : arena) + p.offset);
+    for (const LaunchDesc &l : a.launches) {
+      std::vector<CUdeviceptr> values;
+      for (uint32_t arg : l.args)
+        values.push_back(pointers[arg]);
+      argValues.push_back(std::move(values));
+    }
+    for (std::vector<CUdeviceptr> &values : argValues) {
+      std::vector<void *> ps;
+      for (CUdeviceptr &v : values)
+        ps.push_back(&v);
+      params.push_back(std::move(ps));
+    }
+    return Status::ok();
+  }
+
+  Status loadModule(const KernelDesc &k, const KernelBinary &bin) {
+    // PTX must be NUL-terminated for the JIT; CUBIN is passed as is.
+    std::string image = bin.data;
+    std::vector<char> log(8192, 0);
+    CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
+                              CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+    void *values[] = {log.data(),
+                      reinterpret_cast<void *>(static_cast<uintptr_t>(
+                          log.size() - 1))};
+    CUmodule module = nullptr;
+    Status s = DS_CU_CHECK(drv->cuModuleLoadDataEx(&module, image.c_str(), 2,
+                                                   options, values));
+    if (!s) {
+      std::string jitLog(log.data());
+      return s.withContext("loading kernel '" + k.name + "' (" + bin.target +
+                           ")" + (jitLog.empty() ? "" : "; JIT log: " + jitLog));
+    }
+    modules.push_back(module);
+    CUfunction fn = nullptr;
+    Status f = DS_CU_CHECK(drv->cuModuleGetFunction(&fn, module, k.name.c_str()));
+    if (!f)
+      return f.withContext("kernel '" + k.name + "' (" + bin.target + ")");
+    functions.push_back(fn);
+    return Status::ok();
+  }
+
+  const CudaDriver *drv = nullptr;
+  const Artifact *artifact = nullptr;
+  CudaDeviceInfo info;
+  CUcontext context = nullptr;
+  bool contextRetained = false;
+  std::vector<CUmodule> modules;
+  std::vector<CUfunction> functions; ///< one per kernel
+  CUdeviceptr weights = 0, arena = 0;
+  CUstream stream = nullptr;
+  std::vector<CUevent> events; ///< launches + 1, bracketing each launch
+  std::vector<std::vector<CUdeviceptr>> argValues;
+  std::vector<std::vector<void *>> params;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Session
+//===----------------------------------------------------------------------===//
+
+struct Session::Impl {
+  std::shared_ptr<MappedFile> file;
+  LoadedArtifact loaded;
+  std::vector<BufferPlace> places;
+  DeviceKind kind = DeviceKind::Cpu;
+  std::string deviceName;
+  std::unique_ptr<Backend> backend;
+  RunStats stats;
+};
+
+const char *ds::runtime::deviceKindName(DeviceKind kind) {
+  switch (kind) {
+  case DeviceKind::Auto:
+    return "auto";
+  case DeviceKind::Cpu:
+    return "cpu";
+  case DeviceKind::Cuda:
+    return "cuda";
+  }
+  return "?";
+}
+
+StatusOr<std::unique_ptr<Session>>
+Session::load(const std::string &artifactPath, const SessionOptions &options) {
+  auto impl = std::make_unique<Impl>();
+  StatusOr<std::shared_ptr<MappedFile>> file = MappedFile::open(artifactPath);
+  if (!file)
+    return file.status();
+  impl->file = *file;
+  StatusOr<LoadedArtifact> loaded =
+      parseArtifact(impl->file->data(), impl->file->size());
+  if (!loaded)
+    return loaded.status().withContext(artifactPath);
+  impl->loaded = std::move(*loaded);
+  StatusOr<std::vector<BufferPlace>> places = planBuffers(impl->loaded);
+  if (!places)
+    return places.status().withContext(artifactPath);
+  impl->places = std::move(*places);
+
+  std::string cudaFailure;
+  if (options.device != DeviceKind::Cpu) {
+    StatusOr<std::unique_ptr<CudaBackend>> cuda =
+        CudaBackend::create(impl->loaded, impl->places, options.cudaDevice);
+    if (cuda) {
+      impl->kind = DeviceKind::Cuda;
+      impl->deviceName = (*cuda)->name();
+      impl->backend = std::move(*cuda);
+      return std::unique_ptr<Session>(new Session(std::move(impl)));
+    }
+    if (options.device == DeviceKind::Cuda)
+      return cuda.status().withContext(artifactPath);
+    cudaFailure = cuda.status().message();
+  }
+
+  StatusOr<std::unique_ptr<CpuBackend>> cpu =
+      CpuBackend::create(impl->loaded, impl->places);
+  if (!cpu) {
+    Status s = cpu.status();
+    if (!cudaFailure.empty())
+      s = Status::error(s.message() + "; and CUDA is unusable: " +
+                        cudaFailure);
+    return s.withContext(artifactPath);
+  }
+  impl->kind = DeviceKind::Cpu;
+  impl->deviceName = (*cpu)->name();
+  if (!cudaFailure.empty())
+    impl->deviceName = "cpu (CUDA emulation; " + cudaFailure + ")";
+  impl->backend = std::move(*cpu);
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+Session::Session(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
+Session::~Session() = default;
+
+static std::vector<TensorInfo> describe(const Artifact &a,
+                                        const std::vector<uint32_t> &ids) {
+  std::vector<TensorInfo> infos;
+  for (uint32_t id : ids)
+    infos.push_back({a.buffers[id].name, a.buffers[id].type});
+  return infos;
+}
+
+std::vector<TensorInfo> Session::inputs() const {
+  return describe(impl->loaded.artifact, impl->loaded.artifact.inputs);
+}
+
+std::vector<TensorInfo> Session::outputs() const {
+  return describe(impl->loaded.artifact, impl->loaded.artifact.outputs);
+}
+
+Status Session::run(const std::vector<HostTensor> &inputs,
+                    std::vector<HostTensor> &outputs) {
+  const Artifact &a = impl->loaded.artifact;
+  DS_RETURN_IF_ERROR(checkInputs(a, inputs));
+  RunStats stats;
+  Clock::time_point start = Clock::now();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    uint32_t id = a.inputs[i];
+    DS_RETURN_IF_ERROR(impl->backend
+                           ->copyIn(impl->places[id], inputs[i].bytes.data(),
+                                    inputs[i].bytes.size())
+                           .withContext("copying input '" +
+                                        a.buffers[id].name + "'"));
+    stats.bytesCopiedH2D += inputs[i].bytes.size();
+  }
+  DS_RETURN_IF_ERROR(impl->backend->runLaunches(stats.perLaunchMs));
+  std::vector<HostTensor> results;
+  results.reserve(a.outputs.size());
+  for (uint32_t id : a.outputs) {
+    HostTensor t(a.buffers[id].type);
+    DS_RETURN_IF_ERROR(impl->backend
+                           ->copyOut(impl->places[id], t.bytes.data(),
+                                     t.bytes.size())
+                           .withContext("copying output '" +
+                                        a.buffers[id].name + "'"));
+    stats.bytesCopiedD2H += t.bytes.size();
+    results.push_back(std::move(t));
+  }
+  stats.totalMs = msSince(start);
+  outputs = std::move(results);
+  impl->stats = std::move(stats);
+  return Status::ok();
+}
+
+DeviceKind Session::device() const { return impl->kind; }
+std::string Session::deviceName() const { return impl->deviceName; }
+const LoadedArtifact &Session::artifact() const { return impl->loaded; }
+Session::RunStats Session::lastRunStats() const { return impl->stats; }

@@ -1,0 +1,102 @@
+//===- Session.h - ds runtime public API ------------------------*- C++ -*-===//
+//
+// A Session loads a compiled artifact (.dsa) and runs it on a CUDA GPU or, when
+// there is none, on the CPU through the artifact's host module (the same
+// kernels compiled against the CUDA emulation). Usage:
+//
+//   auto session = Session::load("model.dsa", {});
+//   if (!session) { report(session.status()); ... }
+//   std::vector<HostTensor> outputs;
+//   Status s = (*session)->run(inputs, outputs);
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DS_RUNTIME_SESSION_H
+#define DS_RUNTIME_SESSION_H
+
+#include "runtime/Artifact.h"
+#include "runtime/Npy.h"
+#include "runtime/Status.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ds::runtime {
+
+/// Where a Session runs its kernels.
+enum class DeviceKind {
+  Auto, ///< CUDA if a usable GPU is present, else the CPU emulation
+  Cpu,  ///< the host module on the CPU emulation
+  Cuda, ///< a CUDA GPU; failing to use one is an error
+};
+
+/// "auto", "cpu" or "cuda".
+const char *deviceKindName(DeviceKind kind);
+
+struct SessionOptions {
+  DeviceKind device = DeviceKind::Auto;
+  int cudaDevice = 0; ///< device ordinal for DeviceKind::Cuda/Auto
+};
+
+/// Name and type of one input or output of the program.
+struct TensorInfo {
+  std::string name;
+  TensorType type;
+};
+
+/// A loaded artifact bound to a device, with its arena and weights resident.
+/// Not thread-safe: one run() at a time (runs share the arena).
+class Session {
+public:
+  /// Maps the artifact file, validates it and prepares the device: for CUDA,
+  /// picks each kernel's binary (the CUBIN for the device's sm_XY, else a
+  /// compatible CUBIN of the same major version, else PTX JIT-compiled by the
+  /// driver), uploads the weights once and allocates the arena; for the CPU,
+  /// loads the host module and resolves every kernel's entry point. Auto falls
+  /// back to the CPU when CUDA is unusable and keeps the reason in
+  /// deviceName().
+  static StatusOr<std::unique_ptr<Session>>
+  load(const std::string &artifactPath, const SessionOptions &options = {});
+
+  ~Session();
+  Session(const Session &) = delete;
+  Session &operator=(const Session &) = delete;
+
+  /// Program inputs and outputs in signature order.
+  std::vector<TensorInfo> inputs() const;
+  std::vector<TensorInfo> outputs() const;
+
+  /// Runs the program. `inputs` must match inputs() in count, element type
+  /// and shape (errors name the input and both types); `outputs` is replaced
+  /// by one tensor per program output, in signature order.
+  Status run(const std::vector<HostTensor> &inputs,
+             std::vector<HostTensor> &outputs);
+
+  /// Cpu or Cuda (never Auto once loaded).
+  DeviceKind device() const;
+  /// "cuda:0 (NVIDIA H200, sm_90)", "cpu (CUDA emulation)", or on fallback
+  /// "cpu (CUDA emulation; no GPU: libcuda.so.1 not found)".
+  std::string deviceName() const;
+  const LoadedArtifact &artifact() const;
+
+  /// Timings and traffic of the last successful run().
+  struct RunStats {
+    double totalMs = 0;              ///< wall time of run(), copies included
+    std::vector<double> perLaunchMs; ///< one per launch, in schedule order
+    uint64_t bytesCopiedH2D = 0;     ///< input bytes copied in
+    uint64_t bytesCopiedD2H = 0;     ///< output bytes copied out
+  };
+  RunStats lastRunStats() const;
+
+  struct Impl;
+
+private:
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl;
+};
+
+} // namespace ds::runtime
+
+#endif // DS_RUNTIME_SESSION_H

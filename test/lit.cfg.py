@@ -1,0 +1,35 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "DS"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
+                   "unittests", "bench"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.ds_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%ds_src_root", config.ds_src_root))
+config.substitutions.append(("%python", "/usr/bin/python3"))
+
+llvm_config.with_system_environment(["HOME", "TMPDIR", "DS_EMU_THREADS"])
+llvm_config.use_default_substitutions()
+
+if config.ds_have_nvrtc:
+    config.available_features.add("nvrtc")
+
+# CUDA GPU present? The runtime dlopens libcuda.so.1; so do we.
+try:
+    import ctypes
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda")
+except OSError:
+    pass
+
+tool_dirs = [config.ds_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(
+    ["ds-opt", "ds-compile", "ds-run", "ds-import"], tool_dirs)

@@ -1,0 +1,210 @@
+//===- ds-compile.cpp - ahead-of-time compiler driver ---------------------===//
+//
+// ds-compile model.mlir --weights w.safetensors -o model.dsa
+//
+// Parses the model, runs the inference pipeline, emits one CUDA kernel per
+// op, compiles them with NVRTC (CUBIN per target, PTX) and for the host (CUDA
+// emulation), and writes the artifact. `--emit=cuda` prints the kernels
+// instead; `--emit=mlir` prints the optimized IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/ArtifactBuilder.h"
+#include "codegen/CudaEmitter.h"
+#include "dialects/DS/DSDialect.h"
+#include "passes/Passes.h"
+#include "runtime/Artifact.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+cl::OptionCategory category("ds-compile options");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
+                               cl::Required, cl::cat(category));
+cl::opt<std::string> outputFile("o", cl::desc("Output artifact (.dsa)"),
+                                cl::value_desc("file"), cl::init("-"),
+                                cl::cat(category));
+cl::opt<std::string> weightsFile("weights",
+                                 cl::desc("safetensors file with the weights"),
+                                 cl::value_desc("file"), cl::cat(category));
+cl::list<std::string>
+    targets("targets", cl::CommaSeparated,
+            cl::desc("NVRTC targets: sm_XY (CUBIN) and compute_XY (PTX); "
+                     "default sm_80,sm_90,compute_80"),
+            cl::cat(category));
+enum class Emit { Artifact, Cuda, Mlir };
+cl::opt<Emit> emit("emit", cl::desc("What to produce"), cl::init(Emit::Artifact),
+                   cl::values(clEnumValN(Emit::Artifact, "artifact",
+                                         "the compiled artifact (default)"),
+                              clEnumValN(Emit::Cuda, "cuda",
+                                         "the CUDA C++ of every kernel"),
+                              clEnumValN(Emit::Mlir, "mlir",
+                                         "the optimized ds IR")),
+                   cl::cat(category));
+cl::opt<bool> noNvrtc("no-nvrtc", cl::desc("Skip NVRTC (CPU-only artifact)"),
+                      cl::cat(category));
+cl::opt<bool> noHostModule("no-host-module",
+                           cl::desc("Skip the host (CUDA emulation) module"),
+                           cl::cat(category));
+cl::opt<std::string> dumpKernels(
+    "dump-kernels",
+    cl::desc("Write each kernel's source, PTX and resource use to DIR"),
+    cl::value_desc("dir"), cl::cat(category));
+cl::opt<bool> quiet("quiet", cl::desc("Print no compile report"),
+                    cl::cat(category));
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "ds-compile: error: " << message << "\n";
+  return 1;
+}
+
+LogicalResult writeText(const std::string &path, llvm::StringRef text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return failure();
+  os << text;
+  return success();
+}
+
+LogicalResult dumpKernelFiles(const ::ds::runtime::Artifact &artifact,
+                              const std::string &dir) {
+  if (llvm::sys::fs::create_directories(dir))
+    return failure();
+  for (const ::ds::runtime::KernelDesc &k : artifact.kernels) {
+    if (failed(writeText(dir + "/" + k.name + ".cu", k.source)))
+      return failure();
+    std::string resources;
+    for (const ::ds::runtime::KernelBinary &b : k.binaries) {
+      if (b.target.rfind("compute_", 0) == 0) {
+        if (failed(writeText(dir + "/" + k.name + "." + b.target + ".ptx",
+                             b.data)))
+          return failure();
+        continue;
+      }
+      resources += llvm::formatv("{0}: registers={1} spill_stores={2} "
+                                 "spill_loads={3} shared_bytes={4}\n",
+                                 b.target, b.registers, b.spillStoreBytes,
+                                 b.spillLoadBytes, b.sharedBytes)
+                       .str();
+    }
+    if (failed(writeText(dir + "/" + k.name + ".resources.txt", resources)))
+      return failure();
+  }
+  return success();
+}
+
+void printReport(const ::ds::runtime::Artifact &artifact,
+                 const mlir::ds::CompileReport &report) {
+  llvm::raw_ostream &os = llvm::errs();
+  os << llvm::formatv("ds-compile: {0} kernels, NVRTC {1}, arena {2} bytes, "
+                      "weights {3} bytes\n",
+                      artifact.kernels.size(), report.nvrtcVersion,
+                      artifact.arenaBytes, artifact.weights.size());
+  os << llvm::formatv("  {0,-22} {1,-14} {2,10}  {3}\n", "kernel", "op",
+                      "nvrtc ms", "target: regs/spill-st/spill-ld/smem");
+  for (auto [k, r] : llvm::zip(artifact.kernels, report.kernels)) {
+    std::string res;
+    for (const ::ds::runtime::KernelBinary &b : k.binaries)
+      if (b.registers >= 0)
+        res += llvm::formatv("{0}: {1}/{2}/{3}/{4}  ", b.target, b.registers,
+                             b.spillStoreBytes, b.spillLoadBytes,
+                             b.sharedBytes)
+                   .str();
+    os << llvm::formatv("  {0,-22} {1,-14} {2,10:F1}  {3}\n", k.name, r.op,
+                        r.nvrtcMs, res);
+  }
+  os << llvm::formatv("  NVRTC total {0:F1} ms (all targets, parallel), host "
+                      "module {1:F1} ms\n",
+                      report.nvrtcTotalMs, report.hostCompileMs);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "ds ahead-of-time compiler\n");
+
+  DialectRegistry registry;
+  registry.insert<mlir::ds::DSDialect, func::FuncDialect>();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFile, &error);
+  if (!input)
+    return fail(error);
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  PassManager pm(&context);
+  mlir::ds::InferencePipelineOptions pipelineOptions;
+  mlir::ds::buildDSInferencePipeline(pm, pipelineOptions);
+  if (failed(pm.run(*module)))
+    return 1;
+
+  if (emit == Emit::Mlir) {
+    module->print(llvm::outs());
+    return 0;
+  }
+  if (emit == Emit::Cuda) {
+    FailureOr<func::FuncOp> func = mlir::ds::getEntryFunction(*module);
+    if (failed(func))
+      return 1;
+    FailureOr<mlir::ds::KernelProgram> program = mlir::ds::emitCudaKernels(*func);
+    if (failed(program))
+      return 1;
+    for (const mlir::ds::EmittedKernel &k : program->kernels)
+      llvm::outs() << llvm::formatv("// launch {0}: grid ({1}, {2}, {3}) "
+                                    "block ({4}, {5}, {6})\n",
+                                    k.name, k.grid[0], k.grid[1], k.grid[2],
+                                    k.block[0], k.block[1], k.block[2])
+                   << k.source << "\n";
+    return 0;
+  }
+
+  mlir::ds::ArtifactOptions options;
+  options.weightsPath = weightsFile;
+  if (!targets.empty())
+    options.targets.assign(targets.begin(), targets.end());
+  options.useNvrtc = !noNvrtc;
+  options.buildHostModule = !noHostModule;
+  mlir::ds::CompileReport report;
+  FailureOr<::ds::runtime::Artifact> artifact =
+      mlir::ds::buildArtifact(*module, options, report);
+  if (failed(artifact))
+    return 1;
+  if (!dumpKernels.empty() && failed(dumpKernelFiles(*artifact, dumpKernels)))
+    return fail("cannot write kernels to '" + dumpKernels + "'");
+  if (outputFile == "-")
+    return fail("an output file is required for --emit=artifact (-o)");
+  ::ds::runtime::Status st = ::ds::runtime::writeArtifactFile(*artifact, outputFile);
+  if (!st)
+    return fail(st.message());
+  if (!quiet)
+    printReport(*artifact, report);
+  return 0;
+}
