@@ -90,7 +90,7 @@ std::string constantBytes(DenseElementsAttr attr, rt::DType dtype) {
 class ArtifactLowering {
 public:
   ArtifactLowering(func::FuncOp func, const ArtifactOptions &options,
-          CompileReport &report)
+                   CompileReport &report)
       : func(func), options(options), report(report) {}
 
   FailureOr<rt::Artifact> run();
@@ -117,8 +117,8 @@ private:
 };
 
 FailureOr<uint32_t> ArtifactLowering::addBuffer(Value v, Type valueType,
-                                       rt::BufferDesc::Kind kind,
-                                       std::string name) {
+                                                rt::BufferDesc::Kind kind,
+                                                std::string name) {
   auto type = cast<RankedTensorType>(valueType);
   std::optional<rt::DType> dtype = toDType(type.getElementType());
   if (!dtype) {
@@ -245,9 +245,9 @@ LogicalResult ArtifactLowering::compileKernels(const KernelProgram &program) {
     for (auto [i, k] : llvm::enumerate(program.kernels))
       for (size_t t = 0; t < numTargets; ++t)
         pool.async([&, i = i, t] {
-          outputs[i * numTargets + t] = compileWithNvrtc(
-              program.kernels[i].source, program.kernels[i].name,
-              options.targets[t]);
+          outputs[i * numTargets + t] =
+              compileWithNvrtc(program.kernels[i].source,
+                               program.kernels[i].name, options.targets[t]);
         });
     pool.wait();
   }
@@ -264,8 +264,9 @@ LogicalResult ArtifactLowering::compileKernels(const KernelProgram &program) {
       rk.nvrtcMs += out.compileMs;
       if (!out.ok) {
         Operation *where = k.op ? k.op : func.getOperation();
-        InFlightDiagnostic diag = where->emitOpError("NVRTC failed to compile kernel '")
-                                  << k.name << "' for " << options.targets[t];
+        InFlightDiagnostic diag =
+            where->emitOpError("NVRTC failed to compile kernel '")
+            << k.name << "' for " << options.targets[t];
         diag.attachNote() << "NVRTC log:\n" << out.log;
         failedAny = true;
         continue;
@@ -375,9 +376,9 @@ FailureOr<rt::Artifact> ArtifactLowering::run() {
 
 } // namespace
 
-FailureOr<rt::Artifact>
-mlir::ds::buildArtifact(ModuleOp module, const ArtifactOptions &options,
-                        CompileReport &report) {
+FailureOr<rt::Artifact> mlir::ds::buildArtifact(ModuleOp module,
+                                                const ArtifactOptions &options,
+                                                CompileReport &report) {
   FailureOr<func::FuncOp> func = getEntryFunction(module);
   if (failed(func))
     return failure();

@@ -48,8 +48,8 @@ struct CompileReport {
 /// Builds the artifact of `module`'s entry function (`@main`, or the only
 /// function). Fails after emitting diagnostics.
 FailureOr<::ds::runtime::Artifact> buildArtifact(ModuleOp module,
-                                               const ArtifactOptions &options,
-                                               CompileReport &report);
+                                                 const ArtifactOptions &options,
+                                                 CompileReport &report);
 
 /// The entry function: `@main`, or the only function; emits an error if none.
 FailureOr<func::FuncOp> getEntryFunction(ModuleOp module);

@@ -173,7 +173,8 @@ void KernelEmitter::emitElementwiseKernel(
      << kElementwiseBlock << "u) {\n";
   bool needCoords = false;
   for (ArrayRef<int64_t> strides : operandStrides)
-    needCoords |= ArrayRef<int64_t>(strides) != ArrayRef<int64_t>(stridesOf(shape));
+    needCoords |=
+        ArrayRef<int64_t>(strides) != ArrayRef<int64_t>(stridesOf(shape));
   if (needCoords)
     emitCoordinates(os, shape, "i", it, "    ");
   for (auto [idx, strides] : llvm::enumerate(operandStrides)) {
@@ -188,9 +189,8 @@ void KernelEmitter::emitElementwiseKernel(
   os << "  }\n}\n";
   k.source = std::move(s);
   int64_t blocks = (n + kElementwiseBlock - 1) / kElementwiseBlock;
-  k.grid = {static_cast<uint32_t>(
-                std::max<int64_t>(1, std::min<int64_t>(blocks,
-                                                       kMaxElementwiseGrid))),
+  k.grid = {static_cast<uint32_t>(std::max<int64_t>(
+                1, std::min<int64_t>(blocks, kMaxElementwiseGrid))),
             1, 1};
   k.block = {kElementwiseBlock, 1, 1};
   k.args.append(inputs.begin(), inputs.end());
@@ -248,12 +248,10 @@ LogicalResult KernelEmitter::emitBinary(Operation *op) {
   SmallVector<SmallVector<int64_t>> strides;
   for (Value operand : op->getOperands())
     strides.push_back(broadcastStrides(
-        cast<RankedTensorType>(operand.getType()).getShape(),
-        type.getShape()));
-  emitElementwiseKernel(op, op->getName().stripDialect(),
-                        {op->getOperand(0), op->getOperand(1)},
-                        op->getResult(0), strides, type.getShape(), ctype,
-                        ctype, body);
+        cast<RankedTensorType>(operand.getType()).getShape(), type.getShape()));
+  emitElementwiseKernel(
+      op, op->getName().stripDialect(), {op->getOperand(0), op->getOperand(1)},
+      op->getResult(0), strides, type.getShape(), ctype, ctype, body);
   return success();
 }
 
@@ -328,10 +326,10 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op) {
   os << "  const " << it << " col = blockIdx.x * " << t << "u + tx;\n";
   if (batchRank > 0) {
     emitCoordinates(os, batch, "blockIdx.z", it, "  ");
-    os << "  const " << it << " aBase = (" << dotCoordinates(aStrides)
-       << ") * " << m * kDim << "u;\n";
-    os << "  const " << it << " bBase = (" << dotCoordinates(bStrides)
-       << ") * " << kDim * n << "u;\n";
+    os << "  const " << it << " aBase = (" << dotCoordinates(aStrides) << ") * "
+       << m * kDim << "u;\n";
+    os << "  const " << it << " bBase = (" << dotCoordinates(bStrides) << ") * "
+       << kDim * n << "u;\n";
     os << "  const " << it << " cBase = (" << it << ")blockIdx.z * " << m * n
        << "u;\n";
   } else {
@@ -400,27 +398,26 @@ LogicalResult KernelEmitter::emitSoftmax(SoftmaxOp op) {
      << "  return v;\n"
      << "}\n\n";
   os << "extern \"C\" __global__ void __launch_bounds__(" << threads << ") "
-     << k.name
-     << "(const float *__restrict__ in, float *__restrict__ out) {\n";
+     << k.name << "(const float *__restrict__ in, float *__restrict__ out) {\n";
   os << "  __shared__ float scratch[" << warps << "];\n";
   os << "  const " << it << " row = blockIdx.x;\n";
-  os << "  const " << it << " base = (row / " << inner << "u) * "
-     << len * inner << "u + row % " << inner << "u;\n";
+  os << "  const " << it << " base = (row / " << inner << "u) * " << len * inner
+     << "u + row % " << inner << "u;\n";
   os << "  const float *x = in + base;\n";
   os << "  float *y = out + base;\n";
   os << "  float m = __int_as_float(0xff800000);\n";
-  os << "  for (" << it << " j = threadIdx.x; j < " << len << "u; j += "
-     << threads << "u)\n";
+  os << "  for (" << it << " j = threadIdx.x; j < " << len
+     << "u; j += " << threads << "u)\n";
   os << "    m = fmaxf(m, x[j * " << inner << "u]);\n";
   os << "  m = dsBlockReduce(m, scratch, true);\n";
   os << "  float sum = 0.0f;\n";
-  os << "  for (" << it << " j = threadIdx.x; j < " << len << "u; j += "
-     << threads << "u)\n";
+  os << "  for (" << it << " j = threadIdx.x; j < " << len
+     << "u; j += " << threads << "u)\n";
   os << "    sum += expf(x[j * " << inner << "u] - m);\n";
   os << "  sum = dsBlockReduce(sum, scratch, false);\n";
   os << "  const float inv = 1.0f / sum;\n";
-  os << "  for (" << it << " j = threadIdx.x; j < " << len << "u; j += "
-     << threads << "u)\n";
+  os << "  for (" << it << " j = threadIdx.x; j < " << len
+     << "u; j += " << threads << "u)\n";
   os << "    y[j * " << inner << "u] = expf(x[j * " << inner
      << "u] - m) * inv;\n";
   os << "}\n";

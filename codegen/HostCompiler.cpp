@@ -58,9 +58,8 @@ bool run(llvm::ArrayRef<std::string> args, llvm::StringRef dir,
   for (const std::string &a : args)
     command += " '" + a + "'";
   std::string outPath = (dir + "/" + outputName + ".log").str();
-  std::optional<llvm::StringRef> redirects[] = {std::nullopt,
-                                                llvm::StringRef(outPath),
-                                                llvm::StringRef(outPath)};
+  std::optional<llvm::StringRef> redirects[] = {
+      std::nullopt, llvm::StringRef(outPath), llvm::StringRef(outPath)};
   llvm::SmallVector<llvm::StringRef> argv = {"/bin/sh", "-c", command};
   std::string errMsg;
   int rc = llvm::sys::ExecuteAndWait("/bin/sh", argv, std::nullopt, redirects,
@@ -91,8 +90,8 @@ std::string mlir::ds::getHostLaunchWrapper(const HostKernel &kernel) {
         "dim3(block[0], block[1], block[2]), dynamicSharedBytes, [&] {\n";
   os << "    " << kernel.name << "(";
   for (auto [i, type] : llvm::enumerate(kernel.paramTypes))
-    os << (i ? ", " : "") << "*reinterpret_cast<" << type
-       << " const *>(args[" << i << "])";
+    os << (i ? ", " : "") << "*reinterpret_cast<" << type << " const *>(args["
+       << i << "])";
   os << ");\n  });\n}\n";
   return s;
 }
@@ -122,8 +121,8 @@ mlir::ds::compileHostModule(llvm::ArrayRef<HostKernel> kernels) {
   std::vector<std::string> objects;
   std::vector<std::pair<std::string, std::string>> units; // name, source
   size_t numUnits = std::max<size_t>(
-      1, std::min<size_t>(kernels.size(), llvm::hardware_concurrency()
-                                              .compute_thread_count()));
+      1, std::min<size_t>(kernels.size(),
+                          llvm::hardware_concurrency().compute_thread_count()));
   for (size_t u = 0; u < numUnits; ++u)
     units.emplace_back("unit" + std::to_string(u), "");
   for (auto [i, k] : llvm::enumerate(kernels)) {
@@ -147,9 +146,8 @@ mlir::ds::compileHostModule(llvm::ArrayRef<HostKernel> kernels) {
       }
       pool.async([&, cpp, obj, name] {
         std::vector<std::string> args = {
-            cxx,  "-std=c++17", "-O2",        "-fPIC", "-w",
-            "-I.", "-include",  "CudaEmu.h", "-c",    cpp,
-            "-o", obj};
+            cxx,        "-std=c++17", "-O2", "-fPIC", "-w", "-I.",
+            "-include", "CudaEmu.h",  "-c",  cpp,     "-o", obj};
         if (!run(args, dir, name, result.log, logMutex))
           ok = false;
       });

@@ -21,8 +21,7 @@ void mlir::ds::parsePtxasResourceUsage(const std::string &log,
       "([0-9]+) bytes spill stores, ([0-9]+) bytes spill loads");
   if (std::regex_search(log, m, regs))
     binary.registers = std::stoi(m[1]);
-  binary.sharedBytes =
-      std::regex_search(log, m, smem) ? std::stoi(m[1]) : 0;
+  binary.sharedBytes = std::regex_search(log, m, smem) ? std::stoi(m[1]) : 0;
   if (std::regex_search(log, m, spills)) {
     binary.spillStoreBytes = std::stoi(m[1]);
     binary.spillLoadBytes = std::stoi(m[2]);
@@ -51,8 +50,8 @@ NvrtcOutput mlir::ds::compileWithNvrtc(const std::string &source,
   nvrtcResult res = nvrtcCreateProgram(&prog, source.c_str(), fileName.c_str(),
                                        0, nullptr, nullptr);
   if (res != NVRTC_SUCCESS) {
-    out.log = std::string("nvrtcCreateProgram failed: ") +
-              nvrtcGetErrorString(res);
+    out.log =
+        std::string("nvrtcCreateProgram failed: ") + nvrtcGetErrorString(res);
     return out;
   }
   bool cubin = target.rfind("sm_", 0) == 0;

@@ -48,10 +48,10 @@ uint64_t countWeightBytes(func::FuncOp func) {
   uint64_t bytes = 0;
   func.walk([&](WeightOp w) {
     RankedTensorType type = w.getType();
-    bytes += (type.getNumElements() *
-                  type.getElementType().getIntOrFloatBitWidth() +
-              7) /
-             8;
+    bytes +=
+        (type.getNumElements() * type.getElementType().getIntOrFloatBitWidth() +
+         7) /
+        8;
   });
   return bytes;
 }
@@ -63,7 +63,9 @@ struct DeadNodeEliminationPass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     int64_t nodesBefore = 0;
-    func.walk([&](Operation *op) { nodesBefore += isa<DSDialect>(op->getDialect()); });
+    func.walk([&](Operation *op) {
+      nodesBefore += isa<DSDialect>(op->getDialect());
+    });
     uint64_t weightBytesBefore = countWeightBytes(func);
 
     RewritePatternSet patterns(&getContext());
@@ -78,12 +80,12 @@ struct DeadNodeEliminationPass
     if (!report)
       return;
     int64_t nodesAfter = 0;
-    func.walk([&](Operation *op) { nodesAfter += isa<DSDialect>(op->getDialect()); });
+    func.walk(
+        [&](Operation *op) { nodesAfter += isa<DSDialect>(op->getDialect()); });
     uint64_t weightBytesAfter = countWeightBytes(func);
     func.emitRemark() << "ds-dead-node-elimination: removed "
                       << (nodesBefore - nodesAfter) << " of " << nodesBefore
-                      << " nodes and "
-                      << (weightBytesBefore - weightBytesAfter)
+                      << " nodes and " << (weightBytesBefore - weightBytesAfter)
                       << " weight bytes";
   }
 };

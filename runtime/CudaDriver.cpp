@@ -1,4 +1,4 @@
-//===- CudaDriver.cpp - dlopen'd CUDA driver API ----------------*- C++ -*-===//
+//===- CudaDriver.cpp - dlopen'd CUDA driver API --------------------------===//
 
 #include "runtime/CudaDriver.h"
 
@@ -18,31 +18,37 @@ std::atomic<const CudaDriver *> namingDriver{nullptr};
 /// Names of the results most worth naming when the driver cannot (not loaded,
 /// or the stub library): values from cuda.h's CUresult.
 const char *builtinResultName(CUresult r) {
-  switch (r) {
-  case 1: return "CUDA_ERROR_INVALID_VALUE";
-  case 2: return "CUDA_ERROR_OUT_OF_MEMORY";
-  case 3: return "CUDA_ERROR_NOT_INITIALIZED";
-  case 4: return "CUDA_ERROR_DEINITIALIZED";
-  case 34: return "CUDA_ERROR_STUB_LIBRARY";
-  case 36: return "CUDA_ERROR_CALL_REQUIRES_NEWER_DRIVER";
-  case 46: return "CUDA_ERROR_DEVICE_UNAVAILABLE";
-  case 100: return "CUDA_ERROR_NO_DEVICE";
-  case 101: return "CUDA_ERROR_INVALID_DEVICE";
-  case 200: return "CUDA_ERROR_INVALID_IMAGE";
-  case 201: return "CUDA_ERROR_INVALID_CONTEXT";
-  case 209: return "CUDA_ERROR_NO_BINARY_FOR_GPU";
-  case 218: return "CUDA_ERROR_INVALID_PTX";
-  case 222: return "CUDA_ERROR_UNSUPPORTED_PTX_VERSION";
-  case 400: return "CUDA_ERROR_INVALID_HANDLE";
-  case 500: return "CUDA_ERROR_NOT_FOUND";
-  case 700: return "CUDA_ERROR_ILLEGAL_ADDRESS";
-  case 701: return "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES";
-  case 702: return "CUDA_ERROR_LAUNCH_TIMEOUT";
-  case 716: return "CUDA_ERROR_MISALIGNED_ADDRESS";
-  case 719: return "CUDA_ERROR_LAUNCH_FAILED";
-  case 999: return "CUDA_ERROR_UNKNOWN";
-  default: return nullptr;
-  }
+  static const struct {
+    CUresult value;
+    const char *name;
+  } kNames[] = {
+      {1, "CUDA_ERROR_INVALID_VALUE"},
+      {2, "CUDA_ERROR_OUT_OF_MEMORY"},
+      {3, "CUDA_ERROR_NOT_INITIALIZED"},
+      {4, "CUDA_ERROR_DEINITIALIZED"},
+      {34, "CUDA_ERROR_STUB_LIBRARY"},
+      {36, "CUDA_ERROR_CALL_REQUIRES_NEWER_DRIVER"},
+      {46, "CUDA_ERROR_DEVICE_UNAVAILABLE"},
+      {100, "CUDA_ERROR_NO_DEVICE"},
+      {101, "CUDA_ERROR_INVALID_DEVICE"},
+      {200, "CUDA_ERROR_INVALID_IMAGE"},
+      {201, "CUDA_ERROR_INVALID_CONTEXT"},
+      {209, "CUDA_ERROR_NO_BINARY_FOR_GPU"},
+      {218, "CUDA_ERROR_INVALID_PTX"},
+      {222, "CUDA_ERROR_UNSUPPORTED_PTX_VERSION"},
+      {400, "CUDA_ERROR_INVALID_HANDLE"},
+      {500, "CUDA_ERROR_NOT_FOUND"},
+      {700, "CUDA_ERROR_ILLEGAL_ADDRESS"},
+      {701, "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES"},
+      {702, "CUDA_ERROR_LAUNCH_TIMEOUT"},
+      {716, "CUDA_ERROR_MISALIGNED_ADDRESS"},
+      {719, "CUDA_ERROR_LAUNCH_FAILED"},
+      {999, "CUDA_ERROR_UNKNOWN"},
+  };
+  for (const auto &entry : kNames)
+    if (entry.value == r)
+      return entry.name;
+  return nullptr;
 }
 
 Status formatResult(const CudaDriver *drv, CUresult result,
@@ -55,12 +61,12 @@ Status formatResult(const CudaDriver *drv, CUresult result,
     if (drv->cuGetErrorString(result, &text) != CUDA_SUCCESS)
       text = nullptr;
   }
-  std::string message = std::string(callText) + " failed at " + file + ":" +
-                        std::to_string(line) + ": " +
-                        (name ? std::string(name)
-                              : builtinResultName(result)
-                                    ? std::string(builtinResultName(result))
-                                    : "CUresult " + std::to_string(result));
+  std::string message =
+      std::string(callText) + " failed at " + file + ":" +
+      std::to_string(line) + ": " +
+      (name                        ? std::string(name)
+       : builtinResultName(result) ? std::string(builtinResultName(result))
+                                   : "CUresult " + std::to_string(result));
   if (text)
     message += std::string(" (") + text + ")";
   return Status::error(message);
@@ -118,16 +124,15 @@ Status cu::cuResultToStatus(CUresult result, const char *callText,
 StatusOr<CudaDeviceInfo> cu::queryDevice(const CudaDriver &driver,
                                          int ordinal) {
   if (ordinal < 0 || ordinal >= driver.deviceCount)
-    return Status::error("CUDA device " + std::to_string(ordinal) +
-                         " does not exist (" +
-                         std::to_string(driver.deviceCount) +
-                         " device(s) present)");
+    return Status::error(
+        "CUDA device " + std::to_string(ordinal) + " does not exist (" +
+        std::to_string(driver.deviceCount) + " device(s) present)");
   CudaDeviceInfo info;
   info.ordinal = ordinal;
   DS_RETURN_IF_ERROR(DS_CU_CHECK(driver.cuDeviceGet(&info.device, ordinal)));
   char name[256] = {};
-  DS_RETURN_IF_ERROR(DS_CU_CHECK(
-      driver.cuDeviceGetName(name, sizeof(name) - 1, info.device)));
+  DS_RETURN_IF_ERROR(
+      DS_CU_CHECK(driver.cuDeviceGetName(name, sizeof(name) - 1, info.device)));
   info.name = name;
   DS_RETURN_IF_ERROR(DS_CU_CHECK(driver.cuDeviceGetAttribute(
       &info.ccMajor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,

@@ -37,10 +37,10 @@ using CUjit_option = int;
 
 inline constexpr CUresult CUDA_SUCCESS = 0;
 inline constexpr CUresult CUDA_ERROR_NO_DEVICE = 100;
-inline constexpr CUdevice_attribute CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR =
-    75;
-inline constexpr CUdevice_attribute CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR =
-    76;
+inline constexpr CUdevice_attribute
+    CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
+inline constexpr CUdevice_attribute
+    CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 inline constexpr CUdevice_attribute
     CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97;
 inline constexpr CUfunction_attribute
@@ -136,8 +136,8 @@ StatusOr<CudaDeviceInfo> queryDevice(const CudaDriver &driver, int ordinal);
 /// Turns a CUresult into a Status: ok for CUDA_SUCCESS, else an error with the
 /// call text, file:line and the driver's error name and description. Use
 /// through DS_CU_CHECK.
-Status cuResultToStatus(CUresult result, const char *callText,
-                        const char *file, int line);
+Status cuResultToStatus(CUresult result, const char *callText, const char *file,
+                        int line);
 
 } // namespace ds::runtime::cu
 

@@ -9,7 +9,9 @@
 
 #include "runtime/HostModule.h"
 
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
@@ -55,6 +57,23 @@ int createMemfd(const char *name) {
 #endif
 }
 
+/// A path naming `fd` that no earlier load in this process used. glibc's
+/// dlopen returns an already-loaded object whose name matches the path
+/// string before looking at the file, and modules built against CudaEmu.h are
+/// never really unloaded (their thread_local destructors make them
+/// NODELETE). Descriptor numbers are reused, so "/proc/self/fd/5" may name a
+/// different module now than it did before. Inserting a load counter as
+/// "./" (bit 0) and ".//" (bit 1) components keeps every path distinct while
+/// it still resolves to /proc/self/fd/N.
+std::string uniqueFdPath(int fd) {
+  static std::atomic<uint64_t> loads{0};
+  uint64_t n = ++loads;
+  std::string path = "/proc/self/fd/";
+  for (int bit = 63 - __builtin_clzll(n); bit >= 0; --bit)
+    path += (n >> bit) & 1 ? ".//" : "./";
+  return path + std::to_string(fd);
+}
+
 /// dlopen through a memfd; nullptr with `error` set when that fails before
 /// dlopen (so the caller may fall back), or `dlopenFailed` set when dlopen
 /// itself rejected the bytes (no point falling back).
@@ -70,7 +89,7 @@ void *openViaMemfd(const void *data, size_t size, std::string &error,
     ::close(fd);
     return nullptr;
   }
-  std::string path = "/proc/self/fd/" + std::to_string(fd);
+  std::string path = uniqueFdPath(fd);
   if (::access(path.c_str(), R_OK) != 0) {
     error = path + " is not accessible (is /proc mounted?)";
     ::close(fd);
@@ -93,8 +112,8 @@ void *openViaTempFile(const void *data, size_t size, std::string &error) {
       std::string(dir && *dir ? dir : "/tmp") + "/ds-host-module-XXXXXX";
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) {
-    error = "cannot create a temporary file " + tmpl + ": " +
-            std::strerror(errno);
+    error =
+        "cannot create a temporary file " + tmpl + ": " + std::strerror(errno);
     return nullptr;
   }
   bool written = writeAll(fd, data, size);

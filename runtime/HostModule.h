@@ -41,8 +41,7 @@ class HostModule {
 public:
   /// Entry point of one kernel (see the ABI above).
   using LaunchFn = int (*)(void **args, const unsigned *grid,
-                           const unsigned *block,
-                           unsigned dynamicSharedBytes);
+                           const unsigned *block, unsigned dynamicSharedBytes);
 
   /// Loads a shared object held in memory: written to an anonymous memfd and
   /// dlopen'ed through /proc/self/fd (falling back to a temporary file that is

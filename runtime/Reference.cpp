@@ -1,4 +1,4 @@
-//===- Reference.cpp - CPU reference executor for ds ops --------*- C++ -*-===//
+//===- Reference.cpp - CPU reference executor for ds ops ------------------===//
 //
 // Ops are grouped by category (elementwise binary, elementwise unary, matmul,
 // normalization, layout), each category with its shared helpers, and reached
@@ -254,12 +254,14 @@ double fDiv(double a, double b) { return a / b; }
 double fPow(double a, double b) { return std::pow(a, b); }
 // numpy.maximum/minimum: a NaN in either operand gives NaN.
 double fMax(double a, double b) {
-  return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN()
-                                        : std::max(a, b);
+  return std::isnan(a) || std::isnan(b)
+             ? std::numeric_limits<double>::quiet_NaN()
+             : std::max(a, b);
 }
 double fMin(double a, double b) {
-  return std::isnan(a) || std::isnan(b) ? std::numeric_limits<double>::quiet_NaN()
-                                        : std::min(a, b);
+  return std::isnan(a) || std::isnan(b)
+             ? std::numeric_limits<double>::quiet_NaN()
+             : std::min(a, b);
 }
 
 // Integer add/sub/mul wrap (two's complement) rather than invoke UB.
@@ -301,8 +303,8 @@ Status binaryOp(const RefOp &op, const Operands &in, const Results &out) {
                            dtypeName(dt) + " vs " + dtypeName(b.type.dtype));
   bool asFloat = isFloatType(dt);
   if (!asFloat && !(I != nullptr && isIntType(dt)))
-    return opError(op, std::string("unsupported element type ") +
-                           dtypeName(dt));
+    return opError(op,
+                   std::string("unsupported element type ") + dtypeName(dt));
   std::optional<std::vector<int64_t>> shape =
       broadcastShapes(a.type.shape, b.type.shape);
   if (!shape)
@@ -316,12 +318,11 @@ Status binaryOp(const RefOp &op, const Operands &in, const Results &out) {
   const uint8_t *pa = a.bytes.data(), *pb = b.bytes.data();
   uint8_t *pr = r.bytes.data();
   if (asFloat) {
-    forEachIndex(*shape, strides,
-                 [&](int64_t i, const std::array<int64_t, 2> &off) {
-                   storeFloat(pr, dt, i,
-                              F(loadFloat(pa, dt, off[0]),
-                                loadFloat(pb, dt, off[1])));
-                 });
+    forEachIndex(
+        *shape, strides, [&](int64_t i, const std::array<int64_t, 2> &off) {
+          storeFloat(pr, dt, i,
+                     F(loadFloat(pa, dt, off[0]), loadFloat(pb, dt, off[1])));
+        });
     return Status::ok();
   }
   if constexpr (I != nullptr) {
@@ -356,7 +357,9 @@ double fErf(double x) { return std::erf(x); }
 double fRelu(double x) { return x < 0 ? 0.0 : x; }
 double fSigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 double fSilu(double x) { return x * fSigmoid(x); }
-double fGeluErf(double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); }
+double fGeluErf(double x) {
+  return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+}
 double fGeluTanh(double x) {
   const double kPi = 3.14159265358979323846;
   const double k = std::sqrt(2.0 / kPi);
@@ -375,8 +378,8 @@ Status runUnary(const RefOp &op, const Operands &in, const Results &out,
   DType dt = x.type.dtype;
   bool asFloat = isFloatType(dt);
   if (!asFloat && !(i && isIntType(dt)))
-    return opError(op, std::string("unsupported element type ") +
-                           dtypeName(dt));
+    return opError(op,
+                   std::string("unsupported element type ") + dtypeName(dt));
   DS_RETURN_IF_ERROR(expectResultType(op, r, x.type));
   int64_t n = x.type.numElements();
   if (asFloat) {
@@ -403,7 +406,8 @@ Status geluOp(const RefOp &op, const Operands &in, const Results &out) {
   if (mode == "tanh")
     return runUnary(op, in, out, fGeluTanh, nullptr);
   return opError(op, "attribute 'approximate' must be \"none\" or \"tanh\", "
-                     "got \"" + mode + "\"");
+                     "got \"" +
+                         mode + "\"");
 }
 
 //===----------------------------------------------------------------------===//
@@ -418,8 +422,8 @@ Status matmulOp(const RefOp &op, const Operands &in, const Results &out) {
     return opError(op, std::string("operand element types differ: ") +
                            dtypeName(dt) + " vs " + dtypeName(b.type.dtype));
   if (!isFloatType(dt))
-    return opError(op, std::string("unsupported element type ") +
-                           dtypeName(dt));
+    return opError(op,
+                   std::string("unsupported element type ") + dtypeName(dt));
   if (a.type.shape.empty() || b.type.shape.empty())
     return opError(op, "operands must have rank >= 1, got " + a.type.str() +
                            " and " + b.type.str());
@@ -485,9 +489,9 @@ Status getAxis(const RefOp &op, const char *name, size_t rank, size_t &axis) {
   int64_t v = it->second.ints[0];
   int64_t r = static_cast<int64_t>(rank);
   if (v < -r || v >= r)
-    return opError(op, std::string("attribute '") + name + "' = " +
-                           std::to_string(v) + " is out of range for rank " +
-                           std::to_string(rank));
+    return opError(op, std::string("attribute '") + name +
+                           "' = " + std::to_string(v) +
+                           " is out of range for rank " + std::to_string(rank));
   axis = static_cast<size_t>(v < 0 ? v + r : v);
   return Status::ok();
 }
@@ -571,8 +575,8 @@ Status reshapeOp(const RefOp &op, const Operands &in, const Results &out) {
   HostTensor &r = *out[0];
   if (r.type.dtype != x.type.dtype ||
       r.type.numElements() != x.type.numElements())
-    return opError(op, "cannot reshape " + x.type.str() + " to " +
-                           r.type.str());
+    return opError(op,
+                   "cannot reshape " + x.type.str() + " to " + r.type.str());
   if (!x.bytes.empty())
     std::memcpy(r.bytes.data(), x.bytes.data(), x.bytes.size());
   return Status::ok();
@@ -634,9 +638,9 @@ const OpEntry *findOp(const std::string &name) {
 /// Host storage for every buffer of a program while the reference runs.
 class ReferenceState {
 public:
-  ReferenceState(const LoadedArtifact &la)
-      : la(la), tensors(la.artifact.buffers.size()),
-        ready(la.artifact.buffers.size(), false) {}
+  explicit ReferenceState(const LoadedArtifact &artifact)
+      : la(artifact), tensors(artifact.artifact.buffers.size()),
+        ready(artifact.artifact.buffers.size(), false) {}
 
   Status init(const std::vector<HostTensor> &inputs) {
     const Artifact &a = la.artifact;
@@ -666,11 +670,10 @@ public:
                              "' expects " + b.type.str() + ", got " +
                              inputs[i].type.str());
       if (inputs[i].bytes.size() != b.type.byteSize())
-        return Status::error("reference program: input '" + b.name +
-                             "' holds " +
-                             std::to_string(inputs[i].bytes.size()) +
-                             " bytes, " + b.type.str() + " needs " +
-                             std::to_string(b.type.byteSize()));
+        return Status::error(
+            "reference program: input '" + b.name + "' holds " +
+            std::to_string(inputs[i].bytes.size()) + " bytes, " + b.type.str() +
+            " needs " + std::to_string(b.type.byteSize()));
       tensors[id].bytes = inputs[i].bytes;
       ready[id] = true;
     }
@@ -690,8 +693,8 @@ public:
         return Status::error(reader + " reads buffer " + std::to_string(cur) +
                              describe(b) + " before any op wrote it");
       if (b.aliasOf >= buffers.size())
-        return Status::error("reference program: view " +
-                             std::to_string(cur) + " aliases unknown buffer " +
+        return Status::error("reference program: view " + std::to_string(cur) +
+                             " aliases unknown buffer " +
                              std::to_string(b.aliasOf));
       if (chain.size() > buffers.size())
         return Status::error("reference program: view chain of buffer " +
@@ -704,10 +707,10 @@ public:
       uint32_t view = chain[i];
       const HostTensor &base = tensors[buffers[view].aliasOf];
       if (base.bytes.size() != tensors[view].bytes.size())
-        return Status::error("reference program: view " +
-                             std::to_string(view) + " (" +
-                             tensors[view].type.str() + ") and its base " +
-                             base.type.str() + " differ in size");
+        return Status::error("reference program: view " + std::to_string(view) +
+                             " (" + tensors[view].type.str() +
+                             ") and its base " + base.type.str() +
+                             " differ in size");
       tensors[view].bytes = base.bytes;
       ready[view] = true;
     }
@@ -722,8 +725,8 @@ public:
     Results results;
     for (uint32_t id : op.operands) {
       if (id >= tensors.size())
-        return Status::error(reader + ": operand buffer " +
-                             std::to_string(id) + " does not exist");
+        return Status::error(reader + ": operand buffer " + std::to_string(id) +
+                             " does not exist");
       DS_RETURN_IF_ERROR(ensureReady(id, reader));
       operands.push_back(&tensors[id]);
     }
@@ -775,12 +778,11 @@ Status ds::runtime::runReferenceOp(const RefOp &op, const Operands &operands,
     return opError(op, "unknown op");
   if (operands.size() != entry->numOperands ||
       results.size() != entry->numResults)
-    return opError(op, "expects " + std::to_string(entry->numOperands) +
-                           " operand(s) and " +
-                           std::to_string(entry->numResults) +
-                           " result(s), got " +
-                           std::to_string(operands.size()) + " and " +
-                           std::to_string(results.size()));
+    return opError(op,
+                   "expects " + std::to_string(entry->numOperands) +
+                       " operand(s) and " + std::to_string(entry->numResults) +
+                       " result(s), got " + std::to_string(operands.size()) +
+                       " and " + std::to_string(results.size()));
   for (size_t i = 0; i < operands.size(); ++i) {
     if (!operands[i])
       return opError(op, "operand #" + std::to_string(i) + " is null");

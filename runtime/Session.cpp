@@ -1,4 +1,4 @@
-//===- Session.cpp - ds runtime public API ----------------------*- C++ -*-===//
+//===- Session.cpp - ds runtime public API --------------------------------===//
 //
 // A Session executes the artifact's memory plan: one arena holds inputs,
 // outputs and intermediates at compiler-assigned offsets, weights live in one
@@ -61,8 +61,8 @@ StatusOr<std::vector<BufferPlace>> planBuffers(const LoadedArtifact &la) {
     bool inWeights = base.kind == BufferDesc::Kind::Weight ||
                      base.kind == BufferDesc::Kind::Constant;
     uint64_t limit = inWeights ? la.weightSize : a.arenaBytes;
-    uint64_t size = std::max(a.buffers[id].type.byteSize(),
-                             base.type.byteSize());
+    uint64_t size =
+        std::max(a.buffers[id].type.byteSize(), base.type.byteSize());
     if (base.offset > limit || size > limit - base.offset)
       return Status::error("buffer " + std::to_string(id) + " (" +
                            a.buffers[id].type.str() + " at offset " +
@@ -144,7 +144,8 @@ public:
     uint64_t bytes =
         (std::max<uint64_t>(a.arenaBytes, 1) + kArenaAlignment - 1) /
         kArenaAlignment * kArenaAlignment;
-    be->arena = static_cast<uint8_t *>(std::aligned_alloc(kArenaAlignment, bytes));
+    be->arena =
+        static_cast<uint8_t *>(std::aligned_alloc(kArenaAlignment, bytes));
     if (!be->arena)
       return Status::error("cannot allocate a " + std::to_string(bytes) +
                            "-byte host arena");
@@ -174,8 +175,7 @@ public:
 
   std::string name() const override { return "cpu (CUDA emulation)"; }
 
-  Status copyIn(const BufferPlace &p, const void *bytes,
-                size_t size) override {
+  Status copyIn(const BufferPlace &p, const void *bytes, size_t size) override {
     if (size)
       std::memcpy(arena + p.offset, bytes, size);
     return Status::ok();
@@ -193,10 +193,9 @@ public:
     for (size_t i = 0; i < launches.size(); ++i) {
       const LaunchDesc &l = launches[i];
       Clock::time_point start = Clock::now();
-      Status s = module->launch(kernelFns[l.kernel],
-                                artifact->kernels[l.kernel].name,
-                                argParams[i].data(), l.grid, l.block,
-                                l.dynamicSharedBytes);
+      Status s = module->launch(
+          kernelFns[l.kernel], artifact->kernels[l.kernel].name,
+          argParams[i].data(), l.grid, l.block, l.dynamicSharedBytes);
       perLaunchMs[i] = msSince(start);
       if (!s)
         return s.withContext("launch " + std::to_string(i));
@@ -305,7 +304,8 @@ public:
       return;
     (void)drv->cuCtxSetCurrent(context);
     for (CUevent e : events)
-      (void)drv->cuEventDestroy(e);
+      if (e)
+        (void)drv->cuEventDestroy(e);
     if (stream)
       (void)drv->cuStreamDestroy(stream);
     if (arena)
@@ -322,8 +322,7 @@ public:
            info.smTarget() + ")";
   }
 
-  Status copyIn(const BufferPlace &p, const void *bytes,
-                size_t size) override {
+  Status copyIn(const BufferPlace &p, const void *bytes, size_t size) override {
     if (!size)
       return Status::ok();
     return DS_CU_CHECK(drv->cuMemcpyHtoD(arena + p.offset, bytes, size));
@@ -357,8 +356,8 @@ public:
     DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuStreamSynchronize(stream)));
     for (size_t i = 0; i < launches.size(); ++i) {
       float ms = 0;
-      DS_RETURN_IF_ERROR(DS_CU_CHECK(
-          drv->cuEventElapsedTime(&ms, events[i], events[i + 1])));
+      DS_RETURN_IF_ERROR(
+          DS_CU_CHECK(drv->cuEventElapsedTime(&ms, events[i], events[i + 1])));
       perLaunchMs[i] = ms;
     }
     return Status::ok();
@@ -367,7 +366,8 @@ public:
 private:
   CudaBackend() = default;
 
-  Status init(const LoadedArtifact &la, const std::vector<BufferPlace> &places) {
+  Status init(const LoadedArtifact &la,
+              const std::vector<BufferPlace> &places) {
     const Artifact &a = la.artifact;
     DS_RETURN_IF_ERROR(
         DS_CU_CHECK(drv->cuDevicePrimaryCtxRetain(&context, info.device)));
@@ -382,8 +382,8 @@ private:
         for (const KernelBinary &b : k.binaries)
           have += (have.empty() ? "" : ", ") + b.target;
         return Status::error("kernel '" + k.name + "' has no binary for " +
-                             info.smTarget() + " (has: " +
-                             (have.empty() ? "none" : have) + ")");
+                             info.smTarget() +
+                             " (has: " + (have.empty() ? "none" : have) + ")");
       }
       DS_RETURN_IF_ERROR(loadModule(k, *bin));
     }
@@ -445,20 +445,21 @@ private:
     std::vector<char> log(8192, 0);
     CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
                               CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
-    void *values[] = {log.data(),
-                      reinterpret_cast<void *>(static_cast<uintptr_t>(
-                          log.size() - 1))};
+    void *values[] = {log.data(), reinterpret_cast<void *>(
+                                      static_cast<uintptr_t>(log.size() - 1))};
     CUmodule module = nullptr;
-    Status s = DS_CU_CHECK(drv->cuModuleLoadDataEx(&module, image.c_str(), 2,
-                                                   options, values));
+    Status s = DS_CU_CHECK(
+        drv->cuModuleLoadDataEx(&module, image.c_str(), 2, options, values));
     if (!s) {
       std::string jitLog(log.data());
       return s.withContext("loading kernel '" + k.name + "' (" + bin.target +
-                           ")" + (jitLog.empty() ? "" : "; JIT log: " + jitLog));
+                           ")" +
+                           (jitLog.empty() ? "" : "; JIT log: " + jitLog));
     }
     modules.push_back(module);
     CUfunction fn = nullptr;
-    Status f = DS_CU_CHECK(drv->cuModuleGetFunction(&fn, module, k.name.c_str()));
+    Status f =
+        DS_CU_CHECK(drv->cuModuleGetFunction(&fn, module, k.name.c_str()));
     if (!f)
       return f.withContext("kernel '" + k.name + "' (" + bin.target + ")");
     functions.push_back(fn);
@@ -544,8 +545,7 @@ Session::load(const std::string &artifactPath, const SessionOptions &options) {
   if (!cpu) {
     Status s = cpu.status();
     if (!cudaFailure.empty())
-      s = Status::error(s.message() + "; and CUDA is unusable: " +
-                        cudaFailure);
+      s = Status::error(s.message() + "; and CUDA is unusable: " + cudaFailure);
     return s.withContext(artifactPath);
   }
   impl->kind = DeviceKind::Cpu;
@@ -556,7 +556,7 @@ Session::load(const std::string &artifactPath, const SessionOptions &options) {
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
 
-Session::Session(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
+Session::Session(std::unique_ptr<Impl> state) : impl(std::move(state)) {}
 Session::~Session() = default;
 
 static std::vector<TensorInfo> describe(const Artifact &a,
@@ -583,11 +583,11 @@ Status Session::run(const std::vector<HostTensor> &inputs,
   Clock::time_point start = Clock::now();
   for (size_t i = 0; i < inputs.size(); ++i) {
     uint32_t id = a.inputs[i];
-    DS_RETURN_IF_ERROR(impl->backend
-                           ->copyIn(impl->places[id], inputs[i].bytes.data(),
-                                    inputs[i].bytes.size())
-                           .withContext("copying input '" +
-                                        a.buffers[id].name + "'"));
+    DS_RETURN_IF_ERROR(
+        impl->backend
+            ->copyIn(impl->places[id], inputs[i].bytes.data(),
+                     inputs[i].bytes.size())
+            .withContext("copying input '" + a.buffers[id].name + "'"));
     stats.bytesCopiedH2D += inputs[i].bytes.size();
   }
   DS_RETURN_IF_ERROR(impl->backend->runLaunches(stats.perLaunchMs));
@@ -595,11 +595,9 @@ Status Session::run(const std::vector<HostTensor> &inputs,
   results.reserve(a.outputs.size());
   for (uint32_t id : a.outputs) {
     HostTensor t(a.buffers[id].type);
-    DS_RETURN_IF_ERROR(impl->backend
-                           ->copyOut(impl->places[id], t.bytes.data(),
-                                     t.bytes.size())
-                           .withContext("copying output '" +
-                                        a.buffers[id].name + "'"));
+    DS_RETURN_IF_ERROR(
+        impl->backend->copyOut(impl->places[id], t.bytes.data(), t.bytes.size())
+            .withContext("copying output '" + a.buffers[id].name + "'"));
     stats.bytesCopiedD2H += t.bytes.size();
     results.push_back(std::move(t));
   }

@@ -31,5 +31,7 @@ except OSError:
     pass
 
 tool_dirs = [config.ds_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["FileCheck", "not", "count"],
+                                   [config.llvm_tools_dir])
 llvm_config.add_tool_substitutions(
     ["ds-opt", "ds-compile", "ds-run", "ds-import"], tool_dirs)

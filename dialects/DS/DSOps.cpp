@@ -78,10 +78,11 @@ LogicalResult ConstantOp::verify() {
   return success();
 }
 
-LogicalResult ConstantOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location>, ValueRange, DictionaryAttr,
-    OpaqueProperties properties, RegionRange,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location>, ValueRange,
+                             DictionaryAttr, OpaqueProperties properties,
+                             RegionRange,
+                             SmallVectorImpl<Type> &inferredReturnTypes) {
   auto *props = properties.as<Properties *>();
   if (!props || !props->value)
     return failure();
@@ -143,8 +144,7 @@ LogicalResult SoftmaxOp::verify() {
   // softmax_c1
   int64_t axis = getSignedAxis();
   if (axis < -rank || axis >= rank)
-    return emitOpError("axis ") << axis << " is out of range for rank "
-                                << rank;
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
   return success();
 }
 

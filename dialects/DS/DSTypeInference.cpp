@@ -35,9 +35,9 @@ std::string ds::shapeToString(ArrayRef<int64_t> shape) {
   return s;
 }
 
-FailureOr<SmallVector<int64_t>>
-ds::inferBroadcastShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
-                        std::string &error) {
+FailureOr<SmallVector<int64_t>> ds::inferBroadcastShape(ArrayRef<int64_t> lhs,
+                                                        ArrayRef<int64_t> rhs,
+                                                        std::string &error) {
   size_t rank = std::max(lhs.size(), rhs.size());
   SmallVector<int64_t> result(rank);
   for (size_t i = 0; i < rank; ++i) {
@@ -54,8 +54,8 @@ ds::inferBroadcastShape(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
       result[i] = a;
     } else {
       error = "shapes " + shapeToString(lhs) + " and " + shapeToString(rhs) +
-              " are not broadcast-compatible (dim " + std::to_string(i) +
-              ": " + std::to_string(a) + " vs " + std::to_string(b) + ")";
+              " are not broadcast-compatible (dim " + std::to_string(i) + ": " +
+              std::to_string(a) + " vs " + std::to_string(b) + ")";
       return failure();
     }
   }
@@ -99,9 +99,9 @@ FailureOr<SmallVector<int64_t>> ds::inferMatmulShape(ArrayRef<int64_t> lhs,
   return result;
 }
 
-FailureOr<SmallVector<int64_t>>
-ds::inferTransposeShape(ArrayRef<int64_t> input, ArrayRef<int64_t> perm,
-                        std::string &error) {
+FailureOr<SmallVector<int64_t>> ds::inferTransposeShape(ArrayRef<int64_t> input,
+                                                        ArrayRef<int64_t> perm,
+                                                        std::string &error) {
   if (perm.size() != input.size()) {
     error = "perm has " + std::to_string(perm.size()) +
             " entries, the operand has rank " + std::to_string(input.size());

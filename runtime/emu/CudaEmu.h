@@ -155,16 +155,19 @@ namespace detail {
 //===----------------------------------------------------------------------===//
 
 #if defined(DS_EMU_X86_64_SWITCH)
-/// A suspended fiber: its stack pointer, with the callee-saved registers,
-/// MXCSR and the x87 control word pushed on its stack.
+/// A suspended fiber: its stack pointer, with the callee-saved registers
+/// pushed on its stack.
 struct Context {
   void *sp = nullptr;
 };
 
-/// Saves the System V callee-saved state on the current stack, stores the
-/// stack pointer to *saveSp and resumes the context saved at loadSp. No
-/// signal mask is touched, unlike swapcontext, so a switch is a few
-/// nanoseconds instead of a system call.
+/// Saves the System V callee-saved registers on the current stack, stores
+/// the stack pointer to *saveSp and resumes the context saved at loadSp. No
+/// signal mask is touched, unlike swapcontext, so a switch costs a few
+/// nanoseconds instead of a system call. MXCSR and the x87 control word are
+/// not switched (saving them dominated the cost): every fiber of an OS
+/// thread runs in that thread's floating-point environment, which CUDA
+/// device code has no way to change.
 __attribute__((naked, noinline)) inline void switchStacks(void ** /*saveSp*/,
                                                           void * /*loadSp*/) {
   asm("pushq %rbp\n\t"
@@ -173,14 +176,8 @@ __attribute__((naked, noinline)) inline void switchStacks(void ** /*saveSp*/,
       "pushq %r13\n\t"
       "pushq %r14\n\t"
       "pushq %r15\n\t"
-      "subq $8, %rsp\n\t"
-      "stmxcsr (%rsp)\n\t"
-      "fnstcw 4(%rsp)\n\t"
       "movq %rsp, (%rdi)\n\t"
       "movq %rsi, %rsp\n\t"
-      "ldmxcsr (%rsp)\n\t"
-      "fldcw 4(%rsp)\n\t"
-      "addq $8, %rsp\n\t"
       "popq %r15\n\t"
       "popq %r14\n\t"
       "popq %r13\n\t"
@@ -208,19 +205,15 @@ inline void makeContext(Context &ctx, char *stackLow, std::size_t size,
                         void (*entry)(void *), void *arg) {
   auto top = reinterpret_cast<std::uintptr_t>(stackLow + size) &
              ~std::uintptr_t(15);
+  // The frame switchStacks pops: r15, r14, r13, r12, rbx, rbp, return.
   auto *frame = reinterpret_cast<std::uint64_t *>(top) - 8;
-  std::uint32_t mxcsr;
-  std::uint16_t fpuControl;
-  asm volatile("stmxcsr %0" : "=m"(mxcsr));
-  asm volatile("fnstcw %0" : "=m"(fpuControl));
-  frame[0] = mxcsr | (std::uint64_t(fpuControl) << 32);
-  frame[1] = 0; // r15
-  frame[2] = 0; // r14
-  frame[3] = 0; // r13
-  frame[4] = reinterpret_cast<std::uint64_t>(arg);   // r12
-  frame[5] = reinterpret_cast<std::uint64_t>(entry); // rbx
-  frame[6] = 0;                                      // rbp
-  frame[7] = reinterpret_cast<std::uint64_t>(&fiberTrampoline);
+  frame[0] = 0;
+  frame[1] = 0;
+  frame[2] = 0;
+  frame[3] = reinterpret_cast<std::uint64_t>(arg);
+  frame[4] = reinterpret_cast<std::uint64_t>(entry);
+  frame[5] = 0;
+  frame[6] = reinterpret_cast<std::uint64_t>(&fiberTrampoline);
   ctx.sp = frame;
 }
 #else
@@ -383,6 +376,8 @@ struct WarpCtx;
 
 struct ThreadCtx {
   uint3 threadIdx{0, 0, 0};
+  /// Linear index in the block, and lane in the warp.
+  unsigned index = 0;
   unsigned lane = 0;
   FiberState state = FiberState::NotStarted;
   BlockCtx *block = nullptr;
@@ -395,6 +390,9 @@ struct WarpCtx {
   ThreadCtx *lanes = nullptr;
   /// Lanes that exist and have not exited.
   unsigned live = 0;
+  /// `live` when the last warp-synchronous operation completed: what
+  /// __activemask() reports, since fibers cannot observe convergence.
+  unsigned converged = 0;
   /// Lanes waiting in the pending operation, and the lanes they name.
   unsigned arrived = 0;
   unsigned expected = 0;
@@ -419,6 +417,11 @@ struct BlockCtx {
   unsigned lastBarrierArrived = 0;
   unsigned lastBarrierPredicates = 0;
   Context scheduler;
+  StackPool *pool = nullptr;
+  /// Stack of a fiber that exited and switched away; released by whichever
+  /// context runs next, since a fiber cannot free the stack it runs on.
+  char *deadStack = nullptr;
+  bool outOfStacks = false;
   LaunchState *launch = nullptr;
 };
 
@@ -458,9 +461,58 @@ inline const uint3 &builtinBlockIdx() {
 inline const dim3 &builtinBlockDim() { return currentThread->block->blockDim; }
 inline const dim3 &builtinGridDim() { return currentThread->block->gridDim; }
 
-/// Returns control to the block scheduler; resumes when `t` is runnable.
+inline void releaseDeadStack(BlockCtx &b) {
+  if (b.deadStack) {
+    b.pool->release(b.deadStack);
+    b.deadStack = nullptr;
+  }
+}
+
+[[noreturn]] inline void fiberMain(void *arg);
+
+/// Gives a fiber that has not started yet a stack and an entry frame.
+inline bool startFiber(ThreadCtx &t) {
+  BlockCtx &b = *t.block;
+  t.stack = b.pool->acquire();
+  if (!t.stack) {
+    b.outOfStacks = true;
+    return false;
+  }
+  makeContext(t.context, t.stack, kFiberStackBytes, &fiberMain, &t);
+  t.state = FiberState::Runnable;
+  return true;
+}
+
+/// The first fiber after index `from` (round-robin, `from` itself last)
+/// that can run, started if need be; nullptr if there is none.
+inline ThreadCtx *nextRunnable(BlockCtx &b, unsigned from) {
+  unsigned n = b.numThreads;
+  for (unsigned k = 1; k <= n; ++k) {
+    unsigned i = from + k < n ? from + k : from + k - n;
+    ThreadCtx &t = b.threads[i];
+    if (t.state == FiberState::Runnable)
+      return &t;
+    if (t.state == FiberState::NotStarted)
+      return startFiber(t) ? &t : nullptr;
+  }
+  return nullptr;
+}
+
+/// Switches from `t` (whose state says why: waiting, exited, or runnable
+/// after __nanosleep) straight to the next runnable fiber of the block, or
+/// to the block scheduler when none can run. Returns when `t` runs again.
 inline void suspend(ThreadCtx &t) {
-  switchContext(t.context, t.block->scheduler);
+  BlockCtx &b = *t.block;
+  ThreadCtx *next = nextRunnable(b, t.index);
+  if (next == &t)
+    return;
+  if (next) {
+    currentThread = next;
+    switchContext(t.context, next->context);
+  } else {
+    switchContext(t.context, b.scheduler);
+  }
+  releaseDeadStack(b);
 }
 
 inline std::string formatIndex(const uint3 &v) {
@@ -634,6 +686,7 @@ inline bool completeWarpIfReady(WarpCtx &w) {
     return false;
   w.arrived = 0;
   w.expected = 0;
+  w.converged = w.live;
   for (unsigned bits = arrived; bits; bits &= bits - 1)
     computeLaneResult(w, __builtin_ctz(bits), arrived);
   for (unsigned bits = arrived; bits; bits &= bits - 1) {
@@ -726,10 +779,28 @@ inline void exitThread(ThreadCtx &t) {
 }
 
 [[noreturn]] inline void fiberMain(void *arg) {
-  ThreadCtx &t = *static_cast<ThreadCtx *>(arg);
-  runThreadBody(t);
-  exitThread(t);
-  switchContext(t.context, t.block->scheduler);
+  ThreadCtx *t = static_cast<ThreadCtx *>(arg);
+  BlockCtx &b = *t->block;
+  releaseDeadStack(b);
+  for (;;) {
+    runThreadBody(*t);
+    exitThread(*t);
+    // When the next thread in round-robin order has not started, it runs
+    // right here on this stack: the order is the same as switching to it,
+    // and a kernel without barriers needs no context switch per thread.
+    unsigned i = t->index + 1;
+    if (i == b.numThreads || b.threads[i].state != FiberState::NotStarted)
+      break;
+    ThreadCtx &next = b.threads[i];
+    next.stack = t->stack;
+    t->stack = nullptr;
+    next.state = FiberState::Runnable;
+    currentThread = &next;
+    t = &next;
+  }
+  b.deadStack = t->stack;
+  t->stack = nullptr;
+  suspend(*t);
   __builtin_unreachable(); // An exited fiber is never resumed.
 }
 
@@ -760,66 +831,44 @@ inline std::string describeDeadlock(const BlockCtx &b) {
          warpDetail;
 }
 
-/// Runs one block to completion: round-robin over runnable fibers until all
-/// have exited. Returns false (after recording why in the launch) on
-/// deadlock or when no stack can be mapped.
-inline bool runBlock(BlockCtx &b, StackPool &pool) {
+/// Runs one block to completion. Fibers hand control to each other
+/// round-robin; it comes back here only when every thread has exited, or
+/// when none can run (a deadlock) or no stack can be mapped. Returns false,
+/// after recording why in the launch, in the latter cases.
+inline bool runBlock(BlockCtx &b) {
   unsigned n = b.numThreads;
   b.live = n;
   b.barrierArrived = b.barrierPredicates = 0;
+  b.outOfStacks = false;
   for (unsigned i = 0; i < b.numWarps; ++i) {
     WarpCtx &w = b.warps[i];
     unsigned lanes = std::min(32u, n - 32 * i);
-    w.live = lanes == 32 ? ~0u : (1u << lanes) - 1;
+    w.live = w.converged = lanes == 32 ? ~0u : (1u << lanes) - 1;
     w.arrived = w.expected = 0;
   }
   for (unsigned i = 0; i < n; ++i)
     b.threads[i].state = FiberState::NotStarted;
 
-  auto abandon = [&] {
-    for (unsigned i = 0; i < n; ++i) {
-      ThreadCtx &t = b.threads[i];
-      if (t.stack) {
-        pool.release(t.stack);
-        t.stack = nullptr;
-      }
-    }
-  };
-  for (;;) {
-    bool ranAny = false;
-    for (unsigned i = 0; i < n; ++i) {
-      ThreadCtx &t = b.threads[i];
-      if (t.state == FiberState::NotStarted) {
-        t.stack = pool.acquire();
-        if (!t.stack) {
-          b.launch->fail(LaunchStatus::OutOfResources,
-                         "cannot map a fiber stack");
-          abandon();
-          return false;
-        }
-        makeContext(t.context, t.stack, kFiberStackBytes, &fiberMain, &t);
-        t.state = FiberState::Runnable;
-      } else if (t.state != FiberState::Runnable) {
-        continue;
-      }
-      currentThread = &t;
-      switchContext(b.scheduler, t.context);
-      ranAny = true;
-      // An exited thread's stack serves the next one to start, so a kernel
-      // without barriers runs every thread on the same, cache-hot stack.
-      if (t.state == FiberState::Exited) {
-        pool.release(t.stack);
-        t.stack = nullptr;
-      }
-    }
-    if (b.live == 0)
-      return true;
-    if (!ranAny) {
-      b.launch->fail(LaunchStatus::Deadlock, describeDeadlock(b));
-      abandon();
-      return false;
+  if (ThreadCtx *first = nextRunnable(b, n - 1)) {
+    currentThread = first;
+    switchContext(b.scheduler, first->context);
+    releaseDeadStack(b);
+  }
+  if (b.live == 0)
+    return true;
+  if (b.outOfStacks)
+    b.launch->fail(LaunchStatus::OutOfResources, "cannot map a fiber stack");
+  else
+    b.launch->fail(LaunchStatus::Deadlock, describeDeadlock(b));
+  // Abandon the suspended fibers; their stacks serve the next block.
+  for (unsigned i = 0; i < n; ++i) {
+    ThreadCtx &t = b.threads[i];
+    if (t.stack) {
+      b.pool->release(t.stack);
+      t.stack = nullptr;
     }
   }
+  return false;
 }
 
 /// One OS thread's share of a launch: takes blocks until none are left.
@@ -841,10 +890,12 @@ inline void runWorker(LaunchState &launch) {
     block.warps = warps.data();
     block.numWarps = numWarps;
     block.launch = &launch;
+    block.pool = pool.get();
     const dim3 &bd = launch.block;
     for (unsigned i = 0; i < n; ++i) {
       ThreadCtx &t = threads[i];
       t.threadIdx = uint3{i % bd.x, (i / bd.x) % bd.y, i / (bd.x * bd.y)};
+      t.index = i;
       t.lane = i % kWarpSize;
       t.block = &block;
       t.warp = &warps[i / kWarpSize];
@@ -862,7 +913,7 @@ inline void runWorker(LaunchState &launch) {
           uint3{static_cast<unsigned>(i % g.x),
                 static_cast<unsigned>((i / g.x) % g.y),
                 static_cast<unsigned>(i / gxy)};
-      if (!runBlock(block, *pool))
+      if (!runBlock(block))
         break;
     }
     stackPoolCache().give(std::move(pool));
@@ -1075,10 +1126,13 @@ inline int __all_sync(unsigned mask, int predicate) {
   const LaneSlot &s = warpCollective(WarpOp::Ballot, mask, predicate != 0);
   return static_cast<unsigned>(s.result) == s.group;
 }
-/// The lanes of the warp that have not exited (the emulation cannot observe
-/// divergence, so diverged lanes count as active).
+/// The lanes of the warp that had not exited when the warp last completed a
+/// warp-synchronous operation (all its lanes before the first one). Fibers
+/// cannot observe divergence, so this is an approximation of CUDA's
+/// converged set; it is a safe mask for the *_sync intrinsics either way,
+/// since they ignore lanes that have exited.
 inline unsigned __activemask() {
-  return ds_emu::detail::current().warp->live;
+  return ds_emu::detail::current().warp->converged;
 }
 inline void __syncwarp(unsigned mask = 0xffffffffu) {
   ds_emu::detail::warpCollective(ds_emu::detail::WarpOp::Sync, mask, 0);

@@ -20,6 +20,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/ToolUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -50,14 +51,13 @@ cl::list<std::string>
                      "default sm_80,sm_90,compute_80"),
             cl::cat(category));
 enum class Emit { Artifact, Cuda, Mlir };
-cl::opt<Emit> emit("emit", cl::desc("What to produce"), cl::init(Emit::Artifact),
-                   cl::values(clEnumValN(Emit::Artifact, "artifact",
-                                         "the compiled artifact (default)"),
-                              clEnumValN(Emit::Cuda, "cuda",
-                                         "the CUDA C++ of every kernel"),
-                              clEnumValN(Emit::Mlir, "mlir",
-                                         "the optimized ds IR")),
-                   cl::cat(category));
+cl::opt<Emit> emit(
+    "emit", cl::desc("What to produce"), cl::init(Emit::Artifact),
+    cl::values(clEnumValN(Emit::Artifact, "artifact",
+                          "the compiled artifact (default)"),
+               clEnumValN(Emit::Cuda, "cuda", "the CUDA C++ of every kernel"),
+               clEnumValN(Emit::Mlir, "mlir", "the optimized ds IR")),
+    cl::cat(category));
 cl::opt<bool> noNvrtc("no-nvrtc", cl::desc("Skip NVRTC (CPU-only artifact)"),
                       cl::cat(category));
 cl::opt<bool> noHostModule("no-host-module",
@@ -69,6 +69,15 @@ cl::opt<std::string> dumpKernels(
     cl::value_desc("dir"), cl::cat(category));
 cl::opt<bool> quiet("quiet", cl::desc("Print no compile report"),
                     cl::cat(category));
+cl::opt<bool> splitInputFile(
+    "split-input-file",
+    cl::desc("Compile each '// -----' chunk of the input separately"),
+    cl::cat(category));
+cl::opt<bool> verifyDiagnostics(
+    "verify-diagnostics",
+    cl::desc("Check diagnostics against expected-* comments in the input "
+             "(for tests)"),
+    cl::cat(category));
 
 int fail(const llvm::Twine &message) {
   llvm::errs() << "ds-compile: error: " << message << "\n";
@@ -125,8 +134,7 @@ void printReport(const ::ds::runtime::Artifact &artifact,
     for (const ::ds::runtime::KernelBinary &b : k.binaries)
       if (b.registers >= 0)
         res += llvm::formatv("{0}: {1}/{2}/{3}/{4}  ", b.target, b.registers,
-                             b.spillStoreBytes, b.spillLoadBytes,
-                             b.sharedBytes)
+                             b.spillStoreBytes, b.spillLoadBytes, b.sharedBytes)
                    .str();
     os << llvm::formatv("  {0,-22} {1,-14} {2,10:F1}  {3}\n", k.name, r.op,
                         r.nvrtcMs, res);
@@ -136,6 +144,32 @@ void printReport(const ::ds::runtime::Artifact &artifact,
                       report.nvrtcTotalMs, report.hostCompileMs);
 }
 
+/// Runs the compile; diagnostics go to the context's handler.
+LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                      llvm::raw_ostream &os);
+
+
+/// Compiles one input buffer (the whole file, or one -split-input-file
+/// chunk) in a fresh context.
+LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                            llvm::raw_ostream &os) {
+  DialectRegistry registry;
+  registry.insert<mlir::ds::DSDialect, func::FuncDialect>();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  // Messages point at the op by location; dumping whole functions is noise.
+  context.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  if (verifyDiagnostics) {
+    SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
+    (void)compile(context, sourceMgr, os);
+    return handler.verify();
+  }
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  return compile(context, sourceMgr, os);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -143,47 +177,55 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "ds ahead-of-time compiler\n");
 
-  DialectRegistry registry;
-  registry.insert<mlir::ds::DSDialect, func::FuncDialect>();
-  MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
   std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> input =
-      openInputFile(inputFile, &error);
+  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFile, &error);
   if (!input)
     return fail(error);
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  if (splitInputFile)
+    return failed(splitAndProcessBuffer(
+               std::move(input),
+               [](std::unique_ptr<llvm::MemoryBuffer> chunk,
+                  llvm::raw_ostream &os) {
+                 return processBuffer(std::move(chunk), os);
+               },
+               llvm::outs(), kDefaultSplitMarker, kDefaultSplitMarker))
+               ? 1
+               : 0;
+  return failed(processBuffer(std::move(input), llvm::outs())) ? 1 : 0;
+}
+
+namespace {
+LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                      llvm::raw_ostream &os) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
-    return 1;
+    return failure();
 
   PassManager pm(&context);
   mlir::ds::InferencePipelineOptions pipelineOptions;
   mlir::ds::buildDSInferencePipeline(pm, pipelineOptions);
   if (failed(pm.run(*module)))
-    return 1;
+    return failure();
 
   if (emit == Emit::Mlir) {
-    module->print(llvm::outs());
-    return 0;
+    module->print(os);
+    return success();
   }
   if (emit == Emit::Cuda) {
     FailureOr<func::FuncOp> func = mlir::ds::getEntryFunction(*module);
     if (failed(func))
-      return 1;
-    FailureOr<mlir::ds::KernelProgram> program = mlir::ds::emitCudaKernels(*func);
+      return failure();
+    FailureOr<mlir::ds::KernelProgram> program =
+        mlir::ds::emitCudaKernels(*func);
     if (failed(program))
-      return 1;
+      return failure();
     for (const mlir::ds::EmittedKernel &k : program->kernels)
-      llvm::outs() << llvm::formatv("// launch {0}: grid ({1}, {2}, {3}) "
-                                    "block ({4}, {5}, {6})\n",
-                                    k.name, k.grid[0], k.grid[1], k.grid[2],
-                                    k.block[0], k.block[1], k.block[2])
-                   << k.source << "\n";
-    return 0;
+      os << llvm::formatv("// launch {0}: grid ({1}, {2}, {3}) "
+                          "block ({4}, {5}, {6})\n",
+                          k.name, k.grid[0], k.grid[1], k.grid[2], k.block[0],
+                          k.block[1], k.block[2])
+         << k.source << "\n";
+    return success();
   }
 
   mlir::ds::ArtifactOptions options;
@@ -196,15 +238,19 @@ int main(int argc, char **argv) {
   FailureOr<::ds::runtime::Artifact> artifact =
       mlir::ds::buildArtifact(*module, options, report);
   if (failed(artifact))
-    return 1;
+    return failure();
+  Location loc = UnknownLoc::get(&context);
   if (!dumpKernels.empty() && failed(dumpKernelFiles(*artifact, dumpKernels)))
-    return fail("cannot write kernels to '" + dumpKernels + "'");
+    return emitError(loc) << "cannot write kernels to '" << dumpKernels << "'";
   if (outputFile == "-")
-    return fail("an output file is required for --emit=artifact (-o)");
-  ::ds::runtime::Status st = ::ds::runtime::writeArtifactFile(*artifact, outputFile);
+    return emitError(loc)
+           << "an output file is required for --emit=artifact (-o)";
+  ::ds::runtime::Status st =
+      ::ds::runtime::writeArtifactFile(*artifact, outputFile);
   if (!st)
-    return fail(st.message());
+    return emitError(loc) << st.message();
   if (!quiet)
     printReport(*artifact, report);
-  return 0;
+  return success();
 }
+} // namespace

@@ -116,9 +116,8 @@ Status parseArgs(int argc, char **argv, Options &o) {
       return Status::ok();
     };
     auto noValue = [&]() -> Status {
-      return hasInlineValue
-                 ? Status::error("option " + arg + " takes no value")
-                 : Status::ok();
+      return hasInlineValue ? Status::error("option " + arg + " takes no value")
+                            : Status::ok();
     };
 
     if (arg == "--help" || arg == "-h") {
@@ -260,7 +259,8 @@ HostTensor randomTensor(const TensorType &type, uint64_t seed, size_t index) {
 
 /// Reads the --input file for `info`, converting f32 files to bf16 inputs
 /// (numpy has no bf16, so bf16 tensors travel as f32).
-StatusOr<HostTensor> readInput(const TensorInfo &info, const std::string &path) {
+StatusOr<HostTensor> readInput(const TensorInfo &info,
+                               const std::string &path) {
   StatusOr<HostTensor> t = readNpy(path);
   if (!t)
     return t.status();
@@ -284,8 +284,11 @@ StatusOr<bool> gatherInputs(const Options &o, const Session &session,
   std::vector<TensorInfo> sig = session.inputs();
   std::map<std::string, std::string> files;
   for (const auto &[name, path] : o.inputFiles) {
-    bool known = std::any_of(sig.begin(), sig.end(),
-                             [&](const TensorInfo &t) { return t.name == name; });
+    const std::string &wanted =
+        name; // structured bindings: no capture in C++17
+    bool known = std::any_of(sig.begin(), sig.end(), [&](const TensorInfo &t) {
+      return t.name == wanted;
+    });
     if (!known) {
       std::string names;
       for (const TensorInfo &t : sig)
@@ -348,7 +351,8 @@ void printInfo(const std::string &path, const LoadedArtifact &la) {
     std::printf("  #%zu %s\n", k, kd.name.c_str());
     for (const KernelBinary &b : kd.binaries) {
       if (b.target.rfind("compute_", 0) == 0) {
-        std::printf("    %s: PTX, %zu bytes\n", b.target.c_str(), b.data.size());
+        std::printf("    %s: PTX, %zu bytes\n", b.target.c_str(),
+                    b.data.size());
         continue;
       }
       std::printf("    %s: %s registers, spills %s stores / %s loads, "
@@ -365,10 +369,10 @@ void printInfo(const std::string &path, const LoadedArtifact &la) {
     std::string args;
     for (uint32_t arg : l.args)
       args += (args.empty() ? "" : ", ") + std::to_string(arg);
-    std::printf("  #%zu %s grid (%u,%u,%u) block (%u,%u,%u) smem %u args [%s]\n",
-                i, a.kernels[l.kernel].name.c_str(), l.grid[0], l.grid[1],
-                l.grid[2], l.block[0], l.block[1], l.block[2],
-                l.dynamicSharedBytes, args.c_str());
+    std::printf(
+        "  #%zu %s grid (%u,%u,%u) block (%u,%u,%u) smem %u args [%s]\n", i,
+        a.kernels[l.kernel].name.c_str(), l.grid[0], l.grid[1], l.grid[2],
+        l.block[0], l.block[1], l.block[2], l.dynamicSharedBytes, args.c_str());
   }
   std::printf("reference ops: %zu\n", a.reference.size());
 }
@@ -417,8 +421,8 @@ bool checkOutput(const TensorInfo &info, const HostTensor &got,
       ++bad;
   }
   bool pass = bad == 0 && got.type == want.type;
-  std::printf("check %s: max_abs_err=%.3g max_rel_err=%.3g %s", info.name.c_str(),
-              maxAbs, maxRel, pass ? "PASS" : "FAIL");
+  std::printf("check %s: max_abs_err=%.3g max_rel_err=%.3g %s",
+              info.name.c_str(), maxAbs, maxRel, pass ? "PASS" : "FAIL");
   if (got.type != want.type)
     std::printf(" (type %s, reference %s)", got.type.str().c_str(),
                 want.type.str().c_str());

@@ -644,7 +644,8 @@ TEST(ArtifactTest, MutatedManifestsNeverCrash) {
       if (t.empty())
         t = "{";
     }
-    StatusOr<LoadedArtifact> r = parse(withManifest(good, t));
+    std::string bytes = withManifest(good, t); // outlives weightData
+    StatusOr<LoadedArtifact> r = parse(bytes);
     if (r) {
       ++accepted;
       Artifact copy = r->artifact;

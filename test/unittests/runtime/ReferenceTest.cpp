@@ -129,10 +129,10 @@ TEST(ReferenceBinary, BroadcastScalarAndMiddleDim) {
   HostTensor c = makeF32({3, 1}, {0, 100, 200});
   auto sum = run(makeOp("add"), {&v, &c}, f32({2, 3, 2}));
   ASSERT_TRUE(sum) << sum.status().message();
-  EXPECT_VALUES_NEAR(*sum,
-                     (std::vector<double>{1, 2, 101, 102, 201, 202, 4, 8, 104,
-                                          108, 204, 208}),
-                     0);
+  EXPECT_VALUES_NEAR(
+      *sum,
+      (std::vector<double>{1, 2, 101, 102, 201, 202, 4, 8, 104, 108, 204, 208}),
+      0);
 }
 
 TEST(ReferenceBinary, MaxMinPow) {
@@ -237,34 +237,34 @@ TEST(ReferenceUnary, HandComputedValues) {
     HostTensor x = makeF32({1}, {c.x});
     auto r = run(makeOp(c.op), {&x}, f32({1}));
     ASSERT_TRUE(r) << c.op << ": " << r.status().message();
-    EXPECT_NEAR(r->getAsDouble(0), c.expected, 1e-6) << c.op << "(" << c.x
-                                                     << ")";
+    EXPECT_NEAR(r->getAsDouble(0), c.expected, 1e-6)
+        << c.op << "(" << c.x << ")";
   }
 }
 
 TEST(ReferenceUnary, GeluBothModes) {
   HostTensor x = makeF32({3}, {1, -1, 0});
   // 0.5 x (1 + erf(x / sqrt 2)).
-  auto exact = run(makeOp("gelu", {{"approximate", str("none")}}), {&x},
-                   f32({3}));
+  auto exact =
+      run(makeOp("gelu", {{"approximate", str("none")}}), {&x}, f32({3}));
   ASSERT_TRUE(exact) << exact.status().message();
   EXPECT_VALUES_NEAR(
-      *exact, (std::vector<double>{0.8413447460685429, -0.15865525393145707, 0}),
-      1e-6);
+      *exact,
+      (std::vector<double>{0.8413447460685429, -0.15865525393145707, 0}), 1e-6);
   // No attribute means "none".
   auto byDefault = run(makeOp("gelu"), {&x}, f32({3}));
   ASSERT_TRUE(byDefault);
   EXPECT_NEAR(byDefault->getAsDouble(0), 0.8413447460685429, 1e-6);
   // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
-  auto approx = run(makeOp("gelu", {{"approximate", str("tanh")}}), {&x},
-                    f32({3}));
+  auto approx =
+      run(makeOp("gelu", {{"approximate", str("tanh")}}), {&x}, f32({3}));
   ASSERT_TRUE(approx) << approx.status().message();
   EXPECT_VALUES_NEAR(
-      *approx, (std::vector<double>{0.8411919906082768, -0.15880800939172324, 0}),
-      1e-6);
+      *approx,
+      (std::vector<double>{0.8411919906082768, -0.15880800939172324, 0}), 1e-6);
 
-  auto bad = run(makeOp("gelu", {{"approximate", str("fast")}}), {&x},
-                 f32({3}));
+  auto bad =
+      run(makeOp("gelu", {{"approximate", str("fast")}}), {&x}, f32({3}));
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.status().message().find("approximate"), std::string::npos);
 }
@@ -411,12 +411,11 @@ TEST(ReferenceSoftmax, LastAxis) {
   auto r = run(makeOp("softmax", {{"axis", ints({1})}}), {&x}, f32({2, 3}));
   ASSERT_TRUE(r) << r.status().message();
   // e^-2, e^-1, 1 over their sum.
-  EXPECT_VALUES_NEAR(*r,
-                     (std::vector<double>{0.09003057317038046,
-                                          0.24472847105479764,
-                                          0.6652409557748219, 1.0 / 3,
-                                          1.0 / 3, 1.0 / 3}),
-                     1e-7);
+  EXPECT_VALUES_NEAR(
+      *r,
+      (std::vector<double>{0.09003057317038046, 0.24472847105479764,
+                           0.6652409557748219, 1.0 / 3, 1.0 / 3, 1.0 / 3}),
+      1e-7);
   auto neg = run(makeOp("softmax", {{"axis", ints({-1})}}), {&x}, f32({2, 3}));
   ASSERT_TRUE(neg);
   EXPECT_EQ(valuesOf(*neg), valuesOf(*r));
@@ -482,15 +481,15 @@ TEST(ReferenceLayout, TransposeIntegersAndHalf) {
 
 TEST(ReferenceLayout, TransposeErrors) {
   HostTensor x = makeF32({2, 3}, {1, 2, 3, 4, 5, 6});
-  auto dup = run(makeOp("transpose", {{"perm", ints({0, 0})}}), {&x},
-                 f32({2, 2}));
+  auto dup =
+      run(makeOp("transpose", {{"perm", ints({0, 0})}}), {&x}, f32({2, 2}));
   ASSERT_FALSE(dup);
   EXPECT_NE(dup.status().message().find("permutation"), std::string::npos);
-  auto shortPerm = run(makeOp("transpose", {{"perm", ints({0})}}), {&x},
-                       f32({2, 3}));
+  auto shortPerm =
+      run(makeOp("transpose", {{"perm", ints({0})}}), {&x}, f32({2, 3}));
   ASSERT_FALSE(shortPerm);
-  auto wrongType = run(makeOp("transpose", {{"perm", ints({1, 0})}}), {&x},
-                       f32({2, 3}));
+  auto wrongType =
+      run(makeOp("transpose", {{"perm", ints({1, 0})}}), {&x}, f32({2, 3}));
   ASSERT_FALSE(wrongType);
 }
 
@@ -585,14 +584,14 @@ Program makeProgram(bool withReshapeOp) {
   Artifact &a = p.loaded.artifact;
   using K = BufferDesc::Kind;
   a.buffers = {
-      buffer(K::Input, "x", f32({2, 3})),             // 0
-      buffer(K::Weight, "w", f32({2, 3}), 0),         // 1
-      buffer(K::Intermediate, "", f32({2, 3})),       // 2: x + w
-      buffer(K::Intermediate, "", f32({2, 3})),       // 3: relu
-      buffer(K::View, "", f32({3, 2}), 0, 3),         // 4: view of 3
-      buffer(K::Constant, "m", f32({2, 2}), 64),      // 5
-      buffer(K::Output, "out", f32({3, 2})),          // 6
-      buffer(K::Output, "h", f32({2, 3})),            // 7
+      buffer(K::Input, "x", f32({2, 3})),        // 0
+      buffer(K::Weight, "w", f32({2, 3}), 0),    // 1
+      buffer(K::Intermediate, "", f32({2, 3})),  // 2: x + w
+      buffer(K::Intermediate, "", f32({2, 3})),  // 3: relu
+      buffer(K::View, "", f32({3, 2}), 0, 3),    // 4: view of 3
+      buffer(K::Constant, "m", f32({2, 2}), 64), // 5
+      buffer(K::Output, "out", f32({3, 2})),     // 6
+      buffer(K::Output, "h", f32({2, 3})),       // 7
   };
   a.inputs = {0};
   a.outputs = {6, 7};

@@ -8,13 +8,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/Session.h"
 #include "runtime/CudaDriver.h"
 #include "runtime/HostModule.h"
 #include "runtime/Reference.h"
-#include "runtime/Session.h"
 
 #include "gtest/gtest.h"
 
+#include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 using namespace ds::runtime;
+using ds::runtime::cu::CudaDriver;
 namespace fs = std::filesystem;
 
 namespace {
@@ -175,13 +178,14 @@ std::string readFile(const fs::path &path) {
 std::string compileHostModule(const std::string &body) {
   std::string source = "#include \"CudaEmu.h\"\n" + body;
   std::string key = source + DS_HOST_CXX;
-  for (const fs::directory_entry &e : fs::directory_iterator(DS_EMU_INCLUDE_DIR))
+  for (const fs::directory_entry &e :
+       fs::directory_iterator(DS_EMU_INCLUDE_DIR))
     if (e.is_regular_file())
       key += e.path().filename().string() + readFile(e.path());
   fs::path dir = fs::path(testing::TempDir()) / "ds-session-test";
   fs::create_directories(dir);
-  fs::path so = dir / ("host-" + std::to_string(std::hash<std::string>()(key)) +
-                       ".so");
+  fs::path so =
+      dir / ("host-" + std::to_string(std::hash<std::string>()(key)) + ".so");
   if (fs::exists(so))
     return readFile(so);
 
@@ -255,13 +259,13 @@ Artifact makeArtifact() {
   Artifact a;
   a.producer = "SessionTest";
   a.buffers = {
-      buffer(K::Input, "x", {2, 3}, 0),           // 0
-      buffer(K::Weight, "w", {2, 3}, 0),          // 1
-      buffer(K::Output, "h", {2, 3}, 256),        // 2
-      buffer(K::View, "", {3, 2}, 0, 2),          // 3
-      buffer(K::Constant, "m", {2, 2}, 64),       // 4
-      buffer(K::Output, "out", {3, 2}, 512),      // 5
-      buffer(K::Intermediate, "", {2, 3}, 768),   // 6: x + w (reference only)
+      buffer(K::Input, "x", {2, 3}, 0),         // 0
+      buffer(K::Weight, "w", {2, 3}, 0),        // 1
+      buffer(K::Output, "h", {2, 3}, 256),      // 2
+      buffer(K::View, "", {3, 2}, 0, 2),        // 3
+      buffer(K::Constant, "m", {2, 2}, 64),     // 4
+      buffer(K::Output, "out", {3, 2}, 512),    // 5
+      buffer(K::Intermediate, "", {2, 3}, 768), // 6: x + w (reference only)
   };
   a.inputs = {0};
   a.outputs = {5, 2};
@@ -445,7 +449,8 @@ TEST_F(SessionTest, MissingKernelSymbolNamesTheKernel) {
 
 TEST_F(SessionTest, CorruptHostModuleIsAnError) {
   Artifact a = makeArtifact();
-  a.hostModule = "\x7f" "ELF but not really a shared object";
+  a.hostModule = "\x7f"
+                 "ELF but not really a shared object";
   std::string path = writeArtifact(a, "corrupt");
   auto session = Session::load(path, {DeviceKind::Cpu, 0});
   ASSERT_FALSE(session);

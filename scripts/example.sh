@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the bundled example end to end:
+# a 2-layer MLP (examples/mlp.mlir) with seeded weights is compiled to CUDA
+# kernels (NVRTC CUBIN for sm_80/sm_90 + PTX when the toolkit is present, and
+# a host module for the CUDA emulation), then run on the GPU if there is one,
+# else on the CPU, and checked against the reference executor.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${DS_BUILD_DIR:-$root/build}"
+"$root/scripts/install-deps.sh"
+"$root/scripts/build.sh"
+
+out="$build/example"
+mkdir -p "$out"
+python3 "$root/scripts/gen_safetensors.py" "$out/mlp.safetensors" \
+  fc1.weight=64x128 fc1.bias=128 fc2.weight=128x10 fc2.bias=10 \
+  --seed 0 --npy "$out" x=4x64
+echo "== ds-compile examples/mlp.mlir"
+"$build/bin/ds-compile" "$root/examples/mlp.mlir" \
+  --weights "$out/mlp.safetensors" -o "$out/mlp.dsa" \
+  --dump-kernels "$out/kernels"
+echo "== kernels (CUDA source of the first one; all in $out/kernels)"
+first=$(ls "$out"/kernels/*.cu | head -1)
+cat "$first"
+echo "== ds-run"
+"$build/bin/ds-run" "$out/mlp.dsa" --input x="$out/x.npy" --print --check \
+  --output-dir "$out"
