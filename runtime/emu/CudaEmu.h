@@ -44,7 +44,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -515,9 +515,16 @@ inline void suspend(ThreadCtx &t) {
   releaseDeadStack(b);
 }
 
+/// Decimal text of `v`. Not std::to_string: its digit table is a
+/// STB_GNU_UNIQUE symbol, which would make a kernel .so impossible to dlclose.
+inline std::string decimal(unsigned long long v) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "%llu", v);
+  return buf;
+}
+
 inline std::string formatIndex(const uint3 &v) {
-  return "(" + std::to_string(v.x) + "," + std::to_string(v.y) + "," +
-         std::to_string(v.z) + ")";
+  return "(" + decimal(v.x) + "," + decimal(v.y) + "," + decimal(v.z) + ")";
 }
 
 //===----------------------------------------------------------------------===//
@@ -825,8 +832,8 @@ inline std::string describeDeadlock(const BlockCtx &b) {
     }
   }
   return "deadlock in block " + formatIndex(b.blockIdx) + ": " +
-         std::to_string(atBarrier) + " thread(s) wait at __syncthreads and " +
-         std::to_string(atWarp) +
+         decimal(atBarrier) + " thread(s) wait at __syncthreads and " +
+         decimal(atWarp) +
          " at a warp-synchronous operation that can never complete" +
          warpDetail;
 }
@@ -942,8 +949,7 @@ inline unsigned workerThreadLimit() {
 inline std::string validateLaunch(dim3 grid, dim3 block,
                                   std::size_t dynamicSharedBytes) {
   auto dims = [](const char *what, dim3 d) {
-    return std::string(what) + " (" + std::to_string(d.x) + "," +
-           std::to_string(d.y) + "," + std::to_string(d.z) + ")";
+    return std::string(what) + " " + formatIndex(d);
   };
   if (grid.x == 0 || grid.y == 0 || grid.z == 0)
     return "invalid configuration: zero grid dimension in " +
@@ -962,11 +968,11 @@ inline std::string validateLaunch(dim3 grid, dim3 block,
   std::uint64_t threads = std::uint64_t(block.x) * block.y * block.z;
   if (threads > kMaxThreadsPerBlock)
     return "invalid configuration: " + dims("block", block) + " has " +
-           std::to_string(threads) + " threads, more than 1024";
+           decimal(threads) + " threads, more than 1024";
   if (dynamicSharedBytes > kMaxDynamicSharedBytes)
-    return "invalid configuration: " + std::to_string(dynamicSharedBytes) +
+    return "invalid configuration: " + decimal(dynamicSharedBytes) +
            " bytes of dynamic shared memory exceed the " +
-           std::to_string(kMaxDynamicSharedBytes) + " available";
+           decimal(kMaxDynamicSharedBytes) + " available";
   return "";
 }
 
