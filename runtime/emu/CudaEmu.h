@@ -203,8 +203,8 @@ inline void switchContext(Context &from, Context &to) {
 /// Prepares `ctx` to run entry(arg) on [stackLow, stackLow + size).
 inline void makeContext(Context &ctx, char *stackLow, std::size_t size,
                         void (*entry)(void *), void *arg) {
-  auto top = reinterpret_cast<std::uintptr_t>(stackLow + size) &
-             ~std::uintptr_t(15);
+  auto top =
+      reinterpret_cast<std::uintptr_t>(stackLow + size) & ~std::uintptr_t(15);
   // The frame switchStacks pops: r15, r14, r13, r12, rbx, rbp, return.
   auto *frame = reinterpret_cast<std::uint64_t *>(top) - 8;
   frame[0] = 0;
@@ -349,6 +349,7 @@ enum class WarpOp : std::uint8_t {
   Ballot,
   MatchAny,
   MatchAll,
+  // The reductions come last: their results depend on the group only.
   ReduceAdd,
   ReduceMinU,
   ReduceMaxU,
@@ -455,9 +456,7 @@ inline thread_local ThreadCtx *currentThread = nullptr;
 inline ThreadCtx &current() { return *currentThread; }
 
 inline const uint3 &builtinThreadIdx() { return currentThread->threadIdx; }
-inline const uint3 &builtinBlockIdx() {
-  return currentThread->block->blockIdx;
-}
+inline const uint3 &builtinBlockIdx() { return currentThread->block->blockIdx; }
 inline const dim3 &builtinBlockDim() { return currentThread->block->blockDim; }
 inline const dim3 &builtinGridDim() { return currentThread->block->gridDim; }
 
@@ -694,8 +693,31 @@ inline bool completeWarpIfReady(WarpCtx &w) {
   w.arrived = 0;
   w.expected = 0;
   w.converged = w.live;
-  for (unsigned bits = arrived; bits; bits &= bits - 1)
-    computeLaneResult(w, __builtin_ctz(bits), arrived);
+  // Votes and reductions give every lane of a group the same result:
+  // compute it once per group rather than once per lane.
+  bool haveUniform = false;
+  WarpOp uniformOp = WarpOp::Sync;
+  unsigned uniformGroup = 0;
+  std::uint64_t uniformResult = 0;
+  for (unsigned bits = arrived; bits; bits &= bits - 1) {
+    unsigned lane = __builtin_ctz(bits);
+    LaneSlot &s = w.slots[lane];
+    bool uniform = s.op == WarpOp::Ballot || s.op == WarpOp::MatchAll ||
+                   s.op >= WarpOp::ReduceAdd;
+    if (uniform && haveUniform && s.op == uniformOp &&
+        (s.mask & arrived) == uniformGroup) {
+      s.group = uniformGroup;
+      s.result = uniformResult;
+      continue;
+    }
+    computeLaneResult(w, lane, arrived);
+    if (uniform) {
+      haveUniform = true;
+      uniformOp = s.op;
+      uniformGroup = s.group;
+      uniformResult = s.result;
+    }
+  }
   for (unsigned bits = arrived; bits; bits &= bits - 1) {
     ThreadCtx &t = w.lanes[__builtin_ctz(bits)];
     if (t.state == FiberState::AtWarpSync)
@@ -825,8 +847,8 @@ inline std::string describeDeadlock(const BlockCtx &b) {
         char buf[128];
         std::snprintf(buf, sizeof(buf),
                       "; warp %u waits for lanes 0x%08x, arrived 0x%08x",
-                      static_cast<unsigned>(&w - b.warps),
-                      w.expected & w.live, w.arrived);
+                      static_cast<unsigned>(&w - b.warps), w.expected & w.live,
+                      w.arrived);
         warpDetail = buf;
       }
     }
@@ -916,10 +938,9 @@ inline void runWorker(LaunchState &launch) {
       std::uint64_t i = launch.nextBlock.fetch_add(1);
       if (i >= launch.numBlocks)
         break;
-      block.blockIdx =
-          uint3{static_cast<unsigned>(i % g.x),
-                static_cast<unsigned>((i / g.x) % g.y),
-                static_cast<unsigned>(i / gxy)};
+      block.blockIdx = uint3{static_cast<unsigned>(i % g.x),
+                             static_cast<unsigned>((i / g.x) % g.y),
+                             static_cast<unsigned>(i / gxy)};
       if (!runBlock(block))
         break;
     }
@@ -957,8 +978,7 @@ inline std::string validateLaunch(dim3 grid, dim3 block,
   if (block.x == 0 || block.y == 0 || block.z == 0)
     return "invalid configuration: zero block dimension in " +
            dims("block", block);
-  if (grid.x > kMaxGridDimX || grid.y > kMaxGridDimYZ ||
-      grid.z > kMaxGridDimYZ)
+  if (grid.x > kMaxGridDimX || grid.y > kMaxGridDimYZ || grid.z > kMaxGridDimYZ)
     return "invalid configuration: " + dims("grid", grid) +
            " exceeds (2147483647,65535,65535)";
   if (block.x > kMaxBlockDimX || block.y > kMaxBlockDimY ||
@@ -1106,8 +1126,7 @@ template <typename T>
 inline T __shfl_down_sync(unsigned mask, T var, unsigned delta,
                           int width = warpSize) {
   using namespace ds_emu::detail;
-  return fromLaneBits<T>(warpCollective(WarpOp::ShflDown, mask,
-                                        toLaneBits(var),
+  return fromLaneBits<T>(warpCollective(WarpOp::ShflDown, mask, toLaneBits(var),
                                         static_cast<int>(delta), width)
                              .result);
 }
@@ -1351,12 +1370,8 @@ template <typename Int> inline Int saturatingCast(double v) {
 }
 } // namespace ds_emu::detail
 
-inline int __float_as_int(float x) {
-  return ds_emu::detail::bitCast<int>(x);
-}
-inline float __int_as_float(int x) {
-  return ds_emu::detail::bitCast<float>(x);
-}
+inline int __float_as_int(float x) { return ds_emu::detail::bitCast<int>(x); }
+inline float __int_as_float(int x) { return ds_emu::detail::bitCast<float>(x); }
 inline unsigned __float_as_uint(float x) {
   return ds_emu::detail::bitCast<unsigned>(x);
 }
@@ -1455,9 +1470,9 @@ inline unsigned __funnelshift_r(unsigned lo, unsigned hi, unsigned shift) {
   inline R min(A a, B b) { return MIN; }                                       \
   inline R max(A a, B b) { return MAX; }
 #define DS_EMU_MINMAX_INT(R, A, B)                                             \
-  DS_EMU_MINMAX(R, A, B, static_cast<R>(a) < static_cast<R>(b)                 \
-                             ? static_cast<R>(a)                               \
-                             : static_cast<R>(b),                              \
+  DS_EMU_MINMAX(R, A, B,                                                       \
+                static_cast<R>(a) < static_cast<R>(b) ? static_cast<R>(a)      \
+                                                      : static_cast<R>(b),     \
                 static_cast<R>(a) > static_cast<R>(b) ? static_cast<R>(a)      \
                                                       : static_cast<R>(b))
 DS_EMU_MINMAX_INT(int, int, int)

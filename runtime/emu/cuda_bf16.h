@@ -63,8 +63,7 @@ struct __attribute__((aligned(2))) __nv_bfloat16 {
   __nv_bfloat16(long v) : __nv_bfloat16(static_cast<double>(v)) {}
   __nv_bfloat16(unsigned long v) : __nv_bfloat16(static_cast<double>(v)) {}
   __nv_bfloat16(long long v) : __nv_bfloat16(static_cast<double>(v)) {}
-  __nv_bfloat16(unsigned long long v)
-      : __nv_bfloat16(static_cast<double>(v)) {}
+  __nv_bfloat16(unsigned long long v) : __nv_bfloat16(static_cast<double>(v)) {}
 
   __nv_bfloat16 &operator=(const __nv_bfloat16_raw &r) {
     __x = r.x;
@@ -147,8 +146,7 @@ inline __nv_bfloat16 __hmul(__nv_bfloat16 a, __nv_bfloat16 b) {
 inline __nv_bfloat16 __hdiv(__nv_bfloat16 a, __nv_bfloat16 b) {
   return __nv_bfloat16(float(a) / float(b));
 }
-inline __nv_bfloat16 __hfma(__nv_bfloat16 a, __nv_bfloat16 b,
-                            __nv_bfloat16 c) {
+inline __nv_bfloat16 __hfma(__nv_bfloat16 a, __nv_bfloat16 b, __nv_bfloat16 c) {
   return __nv_bfloat16(
       std::fma(double(float(a)), double(float(b)), double(float(c))));
 }

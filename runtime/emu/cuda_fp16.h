@@ -195,7 +195,8 @@ typedef __half2 half2;
 inline __half __float2half(float f) { return __half(f); }
 inline __half __float2half_rn(float f) { return __half(f); }
 inline __half __float2half_rz(float f) {
-  return __half_raw{ds_emu::fp::floatToHalfBits(f, ds_emu::fp::Round::TowardZero)};
+  return __half_raw{
+      ds_emu::fp::floatToHalfBits(f, ds_emu::fp::Round::TowardZero)};
 }
 inline __half __float2half_rd(float f) {
   return __half_raw{ds_emu::fp::floatToHalfBits(f, ds_emu::fp::Round::Down)};
@@ -284,10 +285,18 @@ inline __half hfloor(__half a) { return __half(std::floor(float(a))); }
 inline __half hceil(__half a) { return __half(std::ceil(float(a))); }
 inline __half htrunc(__half a) { return __half(std::trunc(float(a))); }
 
-inline __half operator+(const __half &a, const __half &b) { return __hadd(a, b); }
-inline __half operator-(const __half &a, const __half &b) { return __hsub(a, b); }
-inline __half operator*(const __half &a, const __half &b) { return __hmul(a, b); }
-inline __half operator/(const __half &a, const __half &b) { return __hdiv(a, b); }
+inline __half operator+(const __half &a, const __half &b) {
+  return __hadd(a, b);
+}
+inline __half operator-(const __half &a, const __half &b) {
+  return __hsub(a, b);
+}
+inline __half operator*(const __half &a, const __half &b) {
+  return __hmul(a, b);
+}
+inline __half operator/(const __half &a, const __half &b) {
+  return __hdiv(a, b);
+}
 inline __half &operator+=(__half &a, const __half &b) { return a = a + b; }
 inline __half &operator-=(__half &a, const __half &b) { return a = a - b; }
 inline __half &operator*=(__half &a, const __half &b) { return a = a * b; }
@@ -307,7 +316,9 @@ inline __half operator--(__half &a, int) {
   return old;
 }
 inline bool operator==(const __half &a, const __half &b) { return __heq(a, b); }
-inline bool operator!=(const __half &a, const __half &b) { return __hneu(a, b); }
+inline bool operator!=(const __half &a, const __half &b) {
+  return __hneu(a, b);
+}
 inline bool operator<(const __half &a, const __half &b) { return __hlt(a, b); }
 inline bool operator<=(const __half &a, const __half &b) { return __hle(a, b); }
 inline bool operator>(const __half &a, const __half &b) { return __hgt(a, b); }
@@ -336,9 +347,7 @@ inline __half __high2half(__half2 h) { return h.y; }
 inline float __low2float(__half2 h) { return float(h.x); }
 inline float __high2float(__half2 h) { return float(h.y); }
 inline __half2 __lows2half2(__half2 a, __half2 b) { return __half2(a.x, b.x); }
-inline __half2 __highs2half2(__half2 a, __half2 b) {
-  return __half2(a.y, b.y);
-}
+inline __half2 __highs2half2(__half2 a, __half2 b) { return __half2(a.y, b.y); }
 inline __half2 __low2half2(__half2 a) { return __half2(a.x, a.x); }
 inline __half2 __high2half2(__half2 a) { return __half2(a.y, a.y); }
 inline __half2 __lowhigh2highlow(__half2 a) { return __half2(a.y, a.x); }

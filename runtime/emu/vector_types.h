@@ -25,11 +25,11 @@
   struct __attribute__((aligned(A4))) NAME##4 {                                \
     T x, y, z, w;                                                              \
   };                                                                           \
-  inline NAME##1 make_##NAME##1(T x) { return NAME##1{x}; }                    \
-  inline NAME##2 make_##NAME##2(T x, T y) { return NAME##2{x, y}; }            \
-  inline NAME##3 make_##NAME##3(T x, T y, T z) { return NAME##3{x, y, z}; }    \
+  inline NAME##1 make_##NAME##1(T x) { return NAME##1 {x}; }                   \
+  inline NAME##2 make_##NAME##2(T x, T y) { return NAME##2 {x, y}; }           \
+  inline NAME##3 make_##NAME##3(T x, T y, T z) { return NAME##3 {x, y, z}; }   \
   inline NAME##4 make_##NAME##4(T x, T y, T z, T w) {                          \
-    return NAME##4{x, y, z, w};                                                \
+    return NAME##4 {x, y, z, w};                                               \
   }
 
 DS_EMU_DEFINE_VECTOR_TYPES(signed char, char, 1, 2, 4)

@@ -70,7 +70,8 @@ __global__ void recordIndices(unsigned *visits, int *bad, dim3 expectGrid,
       threadIdx.z >= blockDim.z || blockIdx.x >= gridDim.x ||
       blockIdx.y >= gridDim.y || blockIdx.z >= gridDim.z)
     atomicAdd(bad, 1);
-  unsigned block = blockIdx.x + gridDim.x * (blockIdx.y + gridDim.y * blockIdx.z);
+  unsigned block =
+      blockIdx.x + gridDim.x * (blockIdx.y + gridDim.y * blockIdx.z);
   unsigned thread =
       threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
   atomicAdd(&visits[block * blockDim.x * blockDim.y * blockDim.z + thread], 1u);
@@ -111,8 +112,7 @@ __global__ void neighbourExchange(int *errors, int rounds) {
 
 TEST(CudaEmuSyncthreads, NeighbourSeesValueWrittenBeforeBarrier) {
   int errors = 0;
-  ASSERT_EQ(launch(dim3(8), dim3(200),
-                   [&] { neighbourExchange(&errors, 5); }),
+  ASSERT_EQ(launch(dim3(8), dim3(200), [&] { neighbourExchange(&errors, 5); }),
             0)
       << ds_emu::lastError();
   EXPECT_EQ(errors, 0);
@@ -145,7 +145,8 @@ TEST(CudaEmuSyncthreads, MultiPhaseSharedMemoryReduction) {
             0)
       << ds_emu::lastError();
   for (unsigned b = 0; b < blocks; ++b) {
-    long long lo = b * threads + 1, hi = std::min<long long>(n, lo + threads - 1);
+    long long lo = b * threads + 1,
+              hi = std::min<long long>(n, lo + threads - 1);
     EXPECT_EQ(out[b], (lo + hi) * (hi - lo + 1) / 2) << "block " << b;
   }
 }
@@ -183,6 +184,27 @@ TEST(CudaEmuSyncthreads, ExitedThreadsCountAsArrived) {
   ASSERT_EQ(launch(dim3(1), dim3(64), [&] { onlyThreadZeroWaits(&flag); }), 0)
       << ds_emu::lastError();
   EXPECT_EQ(flag, 1);
+}
+
+// On sm_70+ a barrier counts arrivals, whichever __syncthreads() call site
+// each thread reaches.
+__global__ void barrierFromTwoCallSites(int *out) {
+  __shared__ int v[64];
+  unsigned t = threadIdx.x;
+  v[t] = static_cast<int>(t) + 1;
+  if (t % 2)
+    __syncthreads();
+  else
+    __syncthreads();
+  out[t] = v[63 - t];
+}
+
+TEST(CudaEmuSyncthreads, DivergentCallSitesMeetAtOneBarrier) {
+  int out[64];
+  ASSERT_EQ(launch(dim3(1), dim3(64), [&] { barrierFromTwoCallSites(out); }), 0)
+      << ds_emu::lastError();
+  for (int t = 0; t < 64; ++t)
+    EXPECT_EQ(out[t], 64 - t);
 }
 
 __global__ void syncthreadsPredicates(int *out) {
@@ -280,10 +302,10 @@ TEST(CudaEmuSharedMemory, DynamicSharedMemory) {
   std::vector<float> in(n * blocks), out(n * blocks, 0.0f);
   for (unsigned i = 0; i < in.size(); ++i)
     in[i] = static_cast<float>(i);
-  ASSERT_EQ(ds_emu::launch(dim3(blocks), dim3(n), n * sizeof(float), [&] {
-              reverseWithDynamicShared(in.data(), out.data());
-            }),
-            0)
+  ASSERT_EQ(
+      ds_emu::launch(dim3(blocks), dim3(n), n * sizeof(float),
+                     [&] { reverseWithDynamicShared(in.data(), out.data()); }),
+      0)
       << ds_emu::lastError();
   for (unsigned b = 0; b < blocks; ++b)
     for (unsigned t = 0; t < n; ++t)
@@ -295,7 +317,9 @@ TEST(CudaEmuSharedMemory, DynamicSharedMemory) {
 //===----------------------------------------------------------------------===//
 
 /// Lane l's source lane for __shfl_sync(mask, v, srcLane(l), width).
-__host__ __device__ int shflSrcArg(unsigned lane) { return static_cast<int>(lane * 7 % 45) - 6; }
+__host__ __device__ int shflSrcArg(unsigned lane) {
+  return static_cast<int>(lane * 7 % 45) - 6;
+}
 
 template <typename T> __host__ __device__ T laneValue(unsigned tid) {
   return static_cast<T>(3 * tid + 1);
@@ -348,8 +372,8 @@ void checkShuffles(unsigned threads, unsigned delta, int laneMask, int width) {
                                                : laneValue<T>(tid));
     EXPECT_EQ(down[tid], lane + d < (segment + 1) * w ? valueOf(tid, lane + d)
                                                       : laneValue<T>(tid));
-    EXPECT_EQ(xr[tid], xorSrc / w > segment ? laneValue<T>(tid)
-                                            : valueOf(tid, xorSrc));
+    EXPECT_EQ(xr[tid],
+              xorSrc / w > segment ? laneValue<T>(tid) : valueOf(tid, xorSrc));
   }
 }
 
@@ -418,8 +442,8 @@ TEST(CudaEmuWarp, BallotAnyAllActivemask) {
   std::vector<int> any(n), all(n);
   ASSERT_EQ(launch(dim3(1), dim3(n),
                    [&] {
-                     votes(ballot.data(), any.data(), all.data(),
-                           active.data(), afterExit.data());
+                     votes(ballot.data(), any.data(), all.data(), active.data(),
+                           afterExit.data());
                    }),
             0)
       << ds_emu::lastError();
@@ -585,8 +609,7 @@ TEST(CudaEmuAtomics, AcrossBlocksOnParallelOsThreads) {
   c.maxInt = INT_MIN;
   c.minInt = INT_MAX;
   const unsigned blocks = 200, perBlock = 256, total = blocks * perBlock;
-  ASSERT_EQ(launch(dim3(blocks), dim3(perBlock), [&] { hammerAtomics(&c); }),
-            0)
+  ASSERT_EQ(launch(dim3(blocks), dim3(perBlock), [&] { hammerAtomics(&c); }), 0)
       << ds_emu::lastError();
   EXPECT_EQ(c.addInt, static_cast<int>(total));
   EXPECT_EQ(c.addUnsigned, 2 * total);
@@ -700,7 +723,8 @@ __global__ void __launch_bounds__(256)
   for (int t0 = 0; t0 < k; t0 += kTile) {
     int ak = t0 + static_cast<int>(threadIdx.x);
     int bk = t0 + static_cast<int>(threadIdx.y);
-    aTile[threadIdx.y][threadIdx.x] = row < m && ak < k ? a[row * k + ak] : 0.0f;
+    aTile[threadIdx.y][threadIdx.x] =
+        row < m && ak < k ? a[row * k + ak] : 0.0f;
     bTile[threadIdx.y][threadIdx.x] =
         bk < k && col < n ? __ldg(&b[bk * n + col]) : 0.0f;
     __syncthreads();
@@ -945,8 +969,8 @@ TEST(CudaEmuHalf, Bfloat16EdgeCases) {
   __nv_bfloat162 p = __floats2bfloat162_rn(1.0f, -2.0f);
   EXPECT_EQ(__low2float(p), 1.0f);
   EXPECT_EQ(__high2float(p), -2.0f);
-  EXPECT_EQ(__bfloat16_as_ushort(__double2bfloat16(
-                1.0 + std::ldexp(1.0, -8) + std::ldexp(1.0, -40))),
+  EXPECT_EQ(__bfloat16_as_ushort(__double2bfloat16(1.0 + std::ldexp(1.0, -8) +
+                                                   std::ldexp(1.0, -40))),
             0x3f81);
 }
 
@@ -1041,10 +1065,9 @@ TEST(CudaEmuSharedObject, CompilesWarningFreeAndRunsAfterDlopen) {
   ASSERT_NE(mkdtemp(dirTemplate), nullptr);
   std::string dir = dirTemplate;
   std::ofstream(dir + "/k.cpp") << kSharedObjectSource;
-  std::string cmd = compiler +
-                    " -std=c++17 -O2 -fPIC -shared -Wall -Wextra -Werror -I" +
-                    include + " " + dir + "/k.cpp -o " + dir + "/k.so 2>" +
-                    dir + "/log";
+  std::string cmd =
+      compiler + " -std=c++17 -O2 -fPIC -shared -Wall -Wextra -Werror -I" +
+      include + " " + dir + "/k.cpp -o " + dir + "/k.so 2>" + dir + "/log";
   int rc = std::system(cmd.c_str());
   std::string log;
   {
@@ -1055,8 +1078,8 @@ TEST(CudaEmuSharedObject, CompilesWarningFreeAndRunsAfterDlopen) {
 
   void *handle = dlopen((dir + "/k.so").c_str(), RTLD_NOW | RTLD_LOCAL);
   ASSERT_NE(handle, nullptr) << dlerror();
-  using LaunchFn = int (*)(void **, const unsigned *, const unsigned *,
-                           unsigned);
+  using LaunchFn =
+      int (*)(void **, const unsigned *, const unsigned *, unsigned);
   auto launchK0 = reinterpret_cast<LaunchFn>(dlsym(handle, "ds_emu_launch_k0"));
   auto lastErr =
       reinterpret_cast<const char *(*)()>(dlsym(handle, "ds_emu_last_error"));
