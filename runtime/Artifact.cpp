@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -33,8 +34,8 @@ constexpr uint64_t kHeaderSize = 128;
 constexpr uint64_t kBlobAlign = 64;
 constexpr uint64_t kWeightsAlign = 4096;
 
-/// Byte offsets of the header fields. Bytes [kReservedBegin, kHeaderCrc) are
-/// reserved and must be zero.
+/// Byte offsets of the header fields. Bytes [kReservedBegin, kHeaderCrcField)
+/// are reserved and must be zero.
 enum HeaderField : size_t {
   kMagicField = 0,
   kVersionField = 8,
@@ -84,8 +85,8 @@ uint32_t crc32Of(const uint8_t *p, uint64_t n) {
 // Enum spellings
 //===----------------------------------------------------------------------===//
 
-constexpr const char *kKindNames[] = {"input",    "output", "intermediate",
-                                      "weight",   "constant", "view"};
+constexpr const char *kKindNames[] = {"input",  "output",   "intermediate",
+                                      "weight", "constant", "view"};
 constexpr size_t kNumKinds = sizeof(kKindNames) / sizeof(kKindNames[0]);
 
 bool isValidKind(BufferDesc::Kind k) {
@@ -118,17 +119,17 @@ ordered_json encodeDouble(double d) {
 class BlobWriter {
 public:
   ordered_json add(const std::string &bytes) {
-    bytes_.resize(alignUp(bytes_.size(), kBlobAlign), '\0');
+    data.resize(alignUp(data.size(), kBlobAlign), '\0');
     ordered_json ref = ordered_json::object();
-    ref["offset"] = static_cast<uint64_t>(bytes_.size());
+    ref["offset"] = static_cast<uint64_t>(data.size());
     ref["size"] = static_cast<uint64_t>(bytes.size());
-    bytes_ += bytes;
+    data += bytes;
     return ref;
   }
-  const std::string &bytes() const { return bytes_; }
+  const std::string &bytes() const { return data; }
 
 private:
-  std::string bytes_;
+  std::string data;
 };
 
 ordered_json writeManifest(const Artifact &a, BlobWriter &blobs) {
@@ -283,8 +284,8 @@ private:
     out = j.get<int64_t>();
     if (out < min || out > max)
       return fail(where, "value " + std::to_string(out) + " out of range [" +
-                             std::to_string(min) + ", " +
-                             std::to_string(max) + "]");
+                             std::to_string(min) + ", " + std::to_string(max) +
+                             "]");
     return Status::ok();
   }
 
@@ -301,8 +302,8 @@ private:
     const json *j;
     DS_RETURN_IF_ERROR(field(obj, key, where, j));
     uint64_t v;
-    DS_RETURN_IF_ERROR(unsignedValue(
-        *j, at(where, key), std::numeric_limits<uint32_t>::max(), v));
+    DS_RETURN_IF_ERROR(unsignedValue(*j, at(where, key),
+                                     std::numeric_limits<uint32_t>::max(), v));
     out = static_cast<uint32_t>(v);
     return Status::ok();
   }
@@ -504,9 +505,8 @@ Status ManifestReader::readRefOp(const json &jo, const std::string &where,
     DS_RETURN_IF_ERROR(object(ja, w));
     RefAttr attr;
     if (ja.contains("ints"))
-      DS_RETURN_IF_ERROR(i64ArrayField(ja, "ints", w,
-                                       std::numeric_limits<int64_t>::min(),
-                                       attr.ints));
+      DS_RETURN_IF_ERROR(i64ArrayField(
+          ja, "ints", w, std::numeric_limits<int64_t>::min(), attr.ints));
     if (ja.contains("floats")) {
       const json *floats;
       DS_RETURN_IF_ERROR(arrayField(ja, "floats", w, floats));
@@ -546,8 +546,7 @@ Status ManifestReader::read(const json &m, Artifact &a) {
   DS_RETURN_IF_ERROR(arrayField(m, "launches", "", arr));
   a.launches.resize(arr->size());
   for (size_t i = 0; i < arr->size(); ++i)
-    DS_RETURN_IF_ERROR(
-        readLaunch((*arr)[i], at("launches", i), a.launches[i]));
+    DS_RETURN_IF_ERROR(readLaunch((*arr)[i], at("launches", i), a.launches[i]));
 
   DS_RETURN_IF_ERROR(arrayField(m, "reference", "", arr));
   a.reference.resize(arr->size());
@@ -591,18 +590,6 @@ Status checkBufferId(const Artifact &a, uint32_t id, const std::string &what) {
                  " buffers");
 }
 
-/// Byte size of a type, or nullopt when a dimension is negative or the size
-/// overflows 64 bits.
-std::optional<uint64_t> checkedByteSize(const TensorType &t) {
-  uint64_t n = dtypeSize(t.dtype);
-  for (int64_t d : t.shape) {
-    if (d < 0 ||
-        __builtin_mul_overflow(n, static_cast<uint64_t>(d), &n))
-      return std::nullopt;
-  }
-  return n;
-}
-
 Status verifyBuffers(const Artifact &a, uint64_t weightsSize) {
   std::vector<uint64_t> sizes(a.buffers.size());
   for (size_t i = 0; i < a.buffers.size(); ++i) {
@@ -614,7 +601,7 @@ Status verifyBuffers(const Artifact &a, uint64_t weightsSize) {
     if (dtypeSize(b.type.dtype) == 0)
       return invalid(label + " has invalid element type " +
                      std::to_string(static_cast<int>(b.type.dtype)));
-    std::optional<uint64_t> size = checkedByteSize(b.type);
+    std::optional<uint64_t> size = b.type.checkedByteSize();
     if (!size)
       return invalid(label + " has invalid shape " + b.type.str());
     sizes[i] = *size;
@@ -625,8 +612,7 @@ Status verifyBuffers(const Artifact &a, uint64_t weightsSize) {
     if (b.offset > limit || *size > limit - b.offset)
       return invalid(label + " (" + kindName(b.kind) + ", " + b.type.str() +
                      ") occupies bytes " + range(b.offset, *size) +
-                     ", outside the " +
-                     (arena ? "arena" : "weights") + " (" +
+                     ", outside the " + (arena ? "arena" : "weights") + " (" +
                      std::to_string(limit) + " bytes)");
   }
   // Views: follow each chain; more steps than buffers means a cycle.
@@ -637,20 +623,18 @@ Status verifyBuffers(const Artifact &a, uint64_t weightsSize) {
     size_t steps = 0;
     while (a.buffers[cur].kind == BufferDesc::Kind::View) {
       uint32_t next = a.buffers[cur].aliasOf;
-      DS_RETURN_IF_ERROR(
-          checkBufferId(a, next, "view " + bufferLabel(a, cur)));
+      DS_RETURN_IF_ERROR(checkBufferId(a, next, "view " + bufferLabel(a, cur)));
       if (++steps > a.buffers.size())
         return invalid("view " + bufferLabel(a, i) +
                        " is part of an alias cycle");
       cur = next;
     }
     if (sizes[cur] != sizes[i])
-      return invalid("view " + bufferLabel(a, i) + " (" +
-                     a.buffers[i].type.str() + ", " +
-                     std::to_string(sizes[i]) + " bytes) aliases " +
-                     bufferLabel(a, cur) + " (" + a.buffers[cur].type.str() +
-                     ", " + std::to_string(sizes[cur]) +
-                     " bytes) of a different byte size");
+      return invalid(
+          "view " + bufferLabel(a, i) + " (" + a.buffers[i].type.str() + ", " +
+          std::to_string(sizes[i]) + " bytes) aliases " + bufferLabel(a, cur) +
+          " (" + a.buffers[cur].type.str() + ", " + std::to_string(sizes[cur]) +
+          " bytes) of a different byte size");
   }
   return Status::ok();
 }
@@ -689,12 +673,11 @@ Status verifyImpl(const Artifact &a, uint64_t weightsSize) {
     label += " ('" + op.op + "'" +
              (op.location.empty() ? "" : " at " + op.location) + ")";
     for (size_t j = 0; j < op.operands.size(); ++j)
-      DS_RETURN_IF_ERROR(checkBufferId(a, op.operands[j],
-                                       label + " operand " +
-                                           std::to_string(j)));
-    for (size_t j = 0; j < op.results.size(); ++j)
       DS_RETURN_IF_ERROR(checkBufferId(
-          a, op.results[j], label + " result " + std::to_string(j)));
+          a, op.operands[j], label + " operand " + std::to_string(j)));
+    for (size_t j = 0; j < op.results.size(); ++j)
+      DS_RETURN_IF_ERROR(checkBufferId(a, op.results[j],
+                                       label + " result " + std::to_string(j)));
   }
   return Status::ok();
 }
@@ -736,9 +719,10 @@ std::string serializeArtifact(const Artifact &artifact) {
   storeLE(bytes + kBlobSizeField, blobSize, 8);
   storeLE(bytes + kWeightsOffsetField, weightsOffset, 8);
   storeLE(bytes + kWeightsSizeField, weightsSize, 8);
-  storeLE(bytes + kMetaCrcField,
-          crc32Of(bytes + manifestOffset, blobOffset + blobSize - manifestOffset),
-          4);
+  storeLE(
+      bytes + kMetaCrcField,
+      crc32Of(bytes + manifestOffset, blobOffset + blobSize - manifestOffset),
+      4);
   storeLE(bytes + kWeightsCrcField, crc32Of(bytes + weightsOffset, weightsSize),
           4);
   storeLE(bytes + kHeaderCrcField, crc32Of(bytes, kHeaderCrcField), 4);
@@ -810,14 +794,12 @@ StatusOr<LoadedArtifact> parseArtifact(const uint8_t *data, uint64_t size,
   uint64_t weightsSize = loadLE(data + kWeightsSizeField, 8);
   // Every value is checked against `size` before it is added, so no sum below
   // can wrap.
-  bool layoutOk = manifestOffset == kHeaderSize && manifestSize <= size &&
-                  blobOffset <= size && blobSize <= size &&
-                  weightsOffset <= size && weightsSize <= size &&
-                  manifestOffset + manifestSize <= blobOffset &&
-                  blobOffset % kBlobAlign == 0 &&
-                  blobOffset + blobSize <= weightsOffset &&
-                  weightsOffset % kWeightsAlign == 0 &&
-                  weightsOffset + weightsSize == size;
+  bool layoutOk =
+      manifestOffset == kHeaderSize && manifestSize <= size &&
+      blobOffset <= size && blobSize <= size && weightsOffset <= size &&
+      weightsSize <= size && manifestOffset + manifestSize <= blobOffset &&
+      blobOffset % kBlobAlign == 0 && blobOffset + blobSize <= weightsOffset &&
+      weightsOffset % kWeightsAlign == 0 && weightsOffset + weightsSize == size;
   if (!layoutOk)
     return Status::error(
         "malformed artifact header: inconsistent section layout (manifest " +

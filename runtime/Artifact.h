@@ -36,7 +36,7 @@ struct BufferDesc {
   Kind kind = Kind::Intermediate;
   std::string name; ///< input/output/weight name; "" for intermediates
   TensorType type;
-  uint64_t offset = 0; ///< arena offset or weight-blob offset (by kind)
+  uint64_t offset = 0;  ///< arena offset or weight-blob offset (by kind)
   uint32_t aliasOf = 0; ///< only for Kind::View (may point to another view)
 };
 

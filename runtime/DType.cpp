@@ -22,10 +22,10 @@ struct DTypeInfo {
 };
 
 constexpr DTypeInfo kDTypes[] = {
-    {DType::F32, 4, "f32", "F32"},  {DType::F16, 2, "f16", "F16"},
+    {DType::F32, 4, "f32", "F32"},    {DType::F16, 2, "f16", "F16"},
     {DType::BF16, 2, "bf16", "BF16"}, {DType::I64, 8, "i64", "I64"},
-    {DType::I32, 4, "i32", "I32"},  {DType::I1, 1, "i1", "BOOL"},
-    {DType::I8, 1, "i8", "I8"},     {DType::U8, 1, "u8", "U8"},
+    {DType::I32, 4, "i32", "I32"},    {DType::I1, 1, "i1", "BOOL"},
+    {DType::I8, 1, "i8", "I8"},       {DType::U8, 1, "u8", "U8"},
     {DType::F64, 8, "f64", "F64"},
 };
 
@@ -77,6 +77,20 @@ std::optional<DType> parseSafetensorsDType(std::string_view name) {
     if (name == info.safetensorsName)
       return info.dtype;
   return std::nullopt;
+}
+
+std::optional<uint64_t> TensorType::checkedByteSize() const {
+  uint64_t n = dtypeSize(dtype);
+  if (n == 0)
+    return std::nullopt;
+  // The byte size bounds the element count, so checking it against int64
+  // after every step keeps every partial product in range.
+  constexpr uint64_t kMax = static_cast<uint64_t>(INT64_MAX);
+  for (int64_t d : shape)
+    if (d < 0 || __builtin_mul_overflow(n, static_cast<uint64_t>(d), &n) ||
+        n > kMax)
+      return std::nullopt;
+  return n;
 }
 
 std::string TensorType::str() const {

@@ -53,6 +53,10 @@ struct TensorType {
   uint64_t byteSize() const {
     return static_cast<uint64_t>(numElements()) * dtypeSize(dtype);
   }
+  /// byteSize() for untrusted shapes: nullopt when the dtype is invalid, a
+  /// dimension is negative, or the byte size does not fit in int64 (so
+  /// numElements() and byteSize() cannot overflow either).
+  std::optional<uint64_t> checkedByteSize() const;
   /// "tensor<2x3xf32>"-like text for messages.
   std::string str() const;
   bool operator==(const TensorType &o) const {

@@ -91,9 +91,8 @@ private:
     return false;
   }
   void skipSpace() {
-    while (pos < text.size() &&
-           (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' ||
-            text[pos] == '\r'))
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' ||
+                                 text[pos] == '\n' || text[pos] == '\r'))
       ++pos;
   }
   bool consume(char c) {
@@ -125,9 +124,9 @@ private:
     uint64_t v = 0;
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
       uint64_t digit = static_cast<uint64_t>(text[pos] - '0');
-      if (v > (static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) -
-               digit) /
-                  10)
+      if (v >
+          (static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) - digit) /
+              10)
         return failAt("integer too large");
       v = v * 10 + digit;
       ++pos;
@@ -243,8 +242,7 @@ const char *descrOf(DType t) {
 
 double HostTensor::getAsDouble(int64_t i) const {
   size_t size = dtypeSize(type.dtype);
-  if (i < 0 || size == 0 ||
-      static_cast<uint64_t>(i) >= bytes.size() / size)
+  if (i < 0 || size == 0 || static_cast<uint64_t>(i) >= bytes.size() / size)
     return std::numeric_limits<double>::quiet_NaN();
   const uint8_t *p = bytes.data() + static_cast<size_t>(i) * size;
   auto load = [p](auto v) {
@@ -308,12 +306,11 @@ StatusOr<HostTensor> readNpy(const std::string &path) {
                 "." + std::to_string(minor));
   }
   if (headerLen > size - headerStart)
-    return fail("truncated header: header length " +
-                std::to_string(headerLen) + " exceeds the file");
+    return fail("truncated header: header length " + std::to_string(headerLen) +
+                " exceeds the file");
 
-  std::string_view headerText(reinterpret_cast<const char *>(data) +
-                                  headerStart,
-                              headerLen);
+  std::string_view headerText(
+      reinterpret_cast<const char *>(data) + headerStart, headerLen);
   std::vector<std::pair<std::string, PyValue>> dict;
   PyDictParser parser(headerText);
   if (!parser.parse(dict))
@@ -346,10 +343,10 @@ StatusOr<HostTensor> readNpy(const std::string &path) {
   TensorType type;
   type.dtype = *dtype;
   type.shape = shape->ints;
-  uint64_t expected = dtypeSize(type.dtype);
-  for (int64_t d : type.shape)
-    if (__builtin_mul_overflow(expected, static_cast<uint64_t>(d), &expected))
-      return fail("shape overflows 64 bits");
+  std::optional<uint64_t> byteSize = type.checkedByteSize();
+  if (!byteSize)
+    return fail("shape " + type.str() + " is too large");
+  uint64_t expected = *byteSize;
   uint64_t dataOffset = headerStart + headerLen;
   uint64_t available = size - dataOffset;
   if (available < expected)
@@ -374,15 +371,12 @@ StatusOr<HostTensor> readNpy(const std::string &path) {
 Status writeNpy(const std::string &path, const HostTensor &tensor) {
   std::string prefix = "cannot write npy file '" + path + "'";
   const char *descr = descrOf(tensor.type.dtype);
-  if (!descr)
-    return Status::error(prefix + ": invalid element type");
-  for (int64_t d : tensor.type.shape)
-    if (d < 0)
-      return Status::error(prefix + ": negative dimension in " +
-                           tensor.type.str());
-  if (tensor.bytes.size() != tensor.type.byteSize())
+  std::optional<uint64_t> byteSize = tensor.type.checkedByteSize();
+  if (!descr || !byteSize)
+    return Status::error(prefix + ": invalid type " + tensor.type.str());
+  if (tensor.bytes.size() != *byteSize)
     return Status::error(prefix + ": " + tensor.type.str() + " needs " +
-                         std::to_string(tensor.type.byteSize()) +
+                         std::to_string(*byteSize) +
                          " bytes, the tensor holds " +
                          std::to_string(tensor.bytes.size()));
 

@@ -20,7 +20,9 @@ struct HostTensor {
   explicit HostTensor(TensorType t) : type(std::move(t)) {
     bytes.resize(type.byteSize());
   }
-  template <typename T> T *data() { return reinterpret_cast<T *>(bytes.data()); }
+  template <typename T> T *data() {
+    return reinterpret_cast<T *>(bytes.data());
+  }
   template <typename T> const T *data() const {
     return reinterpret_cast<const T *>(bytes.data());
   }

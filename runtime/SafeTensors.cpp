@@ -59,7 +59,8 @@ bool writeAll(int fd, const char *p, size_t n) {
 // MappedFile
 //===----------------------------------------------------------------------===//
 
-StatusOr<std::shared_ptr<MappedFile>> MappedFile::open(const std::string &path) {
+StatusOr<std::shared_ptr<MappedFile>>
+MappedFile::open(const std::string &path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return Status::error("cannot open '" + path + "': " + errnoText());
@@ -225,23 +226,23 @@ StatusOr<SafeTensorsFile> SafeTensorsFile::open(const std::string &path) {
     auto shape = v.find("shape");
     if (shape == v.end() || !shape->is_array())
       return fail(where + ": missing or non-array 'shape'");
-    uint64_t bytes = dtypeSize(*dtype);
     for (const json &d : *shape) {
       uint64_t dim;
       if (!readUnsigned(d, dim) ||
           dim > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
         return fail(where + ": shape entries must be non-negative integers");
-      if (__builtin_mul_overflow(bytes, dim, &bytes))
-        return fail(where + ": shape overflows 64 bits");
       e.type.shape.push_back(static_cast<int64_t>(dim));
     }
+    std::optional<uint64_t> byteSize = e.type.checkedByteSize();
+    if (!byteSize)
+      return fail(where + ": shape " + e.type.str() + " is too large");
+    uint64_t bytes = *byteSize;
     auto offsets = v.find("data_offsets");
     uint64_t begin, end;
     if (offsets == v.end() || !offsets->is_array() || offsets->size() != 2 ||
         !readUnsigned((*offsets)[0], begin) ||
         !readUnsigned((*offsets)[1], end))
-      return fail(where +
-                  ": 'data_offsets' must be two non-negative integers");
+      return fail(where + ": 'data_offsets' must be two non-negative integers");
     if (begin > end)
       return fail(where + ": data_offsets [" + std::to_string(begin) + ", " +
                   std::to_string(end) + "] start after their end");
@@ -309,13 +310,9 @@ Status writeSafeTensors(const std::string &path,
   for (const SafeTensorToWrite &t : tensors) {
     if (t.name == kMetadataKey)
       return Status::error(prefix + ": '__metadata__' is reserved");
-    if (dtypeSize(t.type.dtype) == 0)
+    if (!t.type.checkedByteSize())
       return Status::error(prefix + ": tensor '" + t.name +
-                           "' has an invalid element type");
-    for (int64_t d : t.type.shape)
-      if (d < 0)
-        return Status::error(prefix + ": tensor '" + t.name +
-                             "' has a negative dimension");
+                           "' has an invalid type " + t.type.str());
     if (!t.data && t.type.byteSize() != 0)
       return Status::error(prefix + ": tensor '" + t.name + "' has no data");
     order.push_back(&t);
@@ -353,8 +350,8 @@ Status writeSafeTensors(const std::string &path,
 
   std::string lenBytes(8, '\0');
   for (int i = 0; i < 8; ++i)
-    lenBytes[i] = static_cast<char>(static_cast<uint64_t>(text.size()) >>
-                                    (8 * i));
+    lenBytes[i] =
+        static_cast<char>(static_cast<uint64_t>(text.size()) >> (8 * i));
   std::vector<std::string_view> pieces = {lenBytes, text};
   for (const SafeTensorToWrite *t : order)
     pieces.emplace_back(static_cast<const char *>(t->data),

@@ -86,9 +86,10 @@ struct SafeTensorToWrite {
 /// packed without gaps (as the official loader requires) in order of
 /// decreasing element size, then name, so every tensor is aligned to its
 /// element size. Deterministic. Fails on duplicate or reserved names.
-Status writeSafeTensors(const std::string &path,
-                        const std::vector<SafeTensorToWrite> &tensors,
-                        const std::map<std::string, std::string> &metadata = {});
+Status
+writeSafeTensors(const std::string &path,
+                 const std::vector<SafeTensorToWrite> &tensors,
+                 const std::map<std::string, std::string> &metadata = {});
 
 } // namespace ds::runtime
 

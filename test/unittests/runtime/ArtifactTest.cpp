@@ -96,8 +96,7 @@ std::string withManifest(const std::string &b, const std::string &manifest) {
 }
 
 std::string manifestOf(const std::string &b) {
-  return b.substr(getLE(b, kManifestOffsetAt, 8),
-                  getLE(b, kManifestSizeAt, 8));
+  return b.substr(getLE(b, kManifestOffsetAt, 8), getLE(b, kManifestSizeAt, 8));
 }
 
 StatusOr<LoadedArtifact> parse(const std::string &bytes) {
@@ -138,14 +137,14 @@ Artifact makeSample() {
   a.producer = "ds-compile test";
   a.arenaBytes = 256;
   a.buffers = {
-      buffer(K::Input, "x", DType::F32, {2, 3}, 0),        // 0: 24 bytes
+      buffer(K::Input, "x", DType::F32, {2, 3}, 0),          // 0: 24 bytes
       buffer(K::Weight, "fc.weight", DType::F32, {3, 4}, 0), // 1: 48 bytes
-      buffer(K::Intermediate, "", DType::F32, {2, 4}, 64),  // 2: 32 bytes
-      buffer(K::View, "", DType::F32, {8}, 0, 2),           // 3 -> 2
-      buffer(K::View, "", DType::F32, {2, 2, 2}, 0, 3),     // 4 -> 3 -> 2
-      buffer(K::Output, "y", DType::F32, {2, 4}, 128),      // 5
-      buffer(K::Constant, "", DType::F16, {4}, 64),         // 6: 8 bytes
-      buffer(K::Intermediate, "", DType::I64, {}, 192),     // 7: scalar
+      buffer(K::Intermediate, "", DType::F32, {2, 4}, 64),   // 2: 32 bytes
+      buffer(K::View, "", DType::F32, {8}, 0, 2),            // 3 -> 2
+      buffer(K::View, "", DType::F32, {2, 2, 2}, 0, 3),      // 4 -> 3 -> 2
+      buffer(K::Output, "y", DType::F32, {2, 4}, 128),       // 5
+      buffer(K::Constant, "", DType::F16, {4}, 64),          // 6: 8 bytes
+      buffer(K::Intermediate, "", DType::I64, {}, 192),      // 7: scalar
       buffer(K::Intermediate, "", DType::BF16, {0, 5}, 200), // 8: empty
   };
   a.inputs = {0};
@@ -156,7 +155,9 @@ Artifact makeSample() {
   k0.source = "extern \"C\" __global__ void matmul_0(float *a) {}\n";
   KernelBinary cubin;
   cubin.target = "sm_90";
-  cubin.data = std::string("\x7f" "ELF\0\0\x01\xff", 8);
+  cubin.data = std::string("\x7f"
+                           "ELF\0\0\x01\xff",
+                           8);
   cubin.registers = 32;
   cubin.spillStoreBytes = 0;
   cubin.spillLoadBytes = 4;
@@ -194,14 +195,19 @@ Artifact makeSample() {
   clip.attrs["bounds"].floats = {-std::numeric_limits<double>::infinity(),
                                  std::numeric_limits<double>::infinity(),
                                  std::numeric_limits<double>::quiet_NaN(),
-                                 -0.0, 0.1, 1e-300, 6.0};
+                                 -0.0,
+                                 0.1,
+                                 1e-300,
+                                 6.0};
   clip.attrs["perm"].ints = {std::numeric_limits<int64_t>::min(), -1, 0,
                              std::numeric_limits<int64_t>::max()};
   clip.attrs["mode"].str = "tanh \"quoted\" \xc3\xa9";
   clip.attrs["empty"] = RefAttr();
   a.reference = {matmul, clip};
 
-  a.hostModule = std::string("\x7f" "ELF host module\0tail", 20);
+  a.hostModule = std::string("\x7f"
+                             "ELF host module\0tail",
+                             20);
   a.weights.resize(200);
   for (size_t i = 0; i < a.weights.size(); ++i)
     a.weights[i] = static_cast<char>(i * 37 + 1);
@@ -281,8 +287,8 @@ void expectSameArtifact(const Artifact &a, const LoadedArtifact &loaded) {
   EXPECT_EQ(a.hostModule, b.hostModule);
   EXPECT_TRUE(b.weights.empty());
   ASSERT_EQ(loaded.weightSize, a.weights.size());
-  EXPECT_EQ(0, std::memcmp(loaded.weightData, a.weights.data(),
-                           a.weights.size()));
+  EXPECT_EQ(0,
+            std::memcmp(loaded.weightData, a.weights.data(), a.weights.size()));
 }
 
 /// A fresh directory under the gtest temp dir, removed afterwards.
@@ -309,9 +315,9 @@ TEST(ArtifactTest, RoundTrip) {
   ASSERT_TRUE(loaded) << loaded.status().message();
   expectSameArtifact(a, *loaded);
   // Weights are referenced in place, not copied.
-  EXPECT_EQ(loaded->weightData, reinterpret_cast<const uint8_t *>(
-                                    bytes.data() +
-                                    getLE(bytes, kWeightsOffsetAt, 8)));
+  EXPECT_EQ(loaded->weightData,
+            reinterpret_cast<const uint8_t *>(
+                bytes.data() + getLE(bytes, kWeightsOffsetAt, 8)));
 }
 
 TEST(ArtifactTest, RoundTripEmpty) {
@@ -444,10 +450,10 @@ TEST(ArtifactTest, Truncated) {
 
 TEST(ArtifactTest, TrailingBytes) {
   std::string b = serializeArtifact(makeSample());
-  EXPECT_EQ(parseError(b + "x"),
-            "artifact size mismatch: header says " + std::to_string(b.size()) +
-                " bytes, got " + std::to_string(b.size() + 1) +
-                " (trailing bytes)");
+  EXPECT_EQ(parseError(b + "x"), "artifact size mismatch: header says " +
+                                     std::to_string(b.size()) + " bytes, got " +
+                                     std::to_string(b.size() + 1) +
+                                     " (trailing bytes)");
 }
 
 TEST(ArtifactTest, ChecksumMismatches) {
@@ -579,12 +585,13 @@ TEST(ArtifactTest, MalformedManifest) {
   EXPECT_EQ(errorWithJson([](json &j) { j["buffers"][3].erase("alias_of"); }),
             "malformed artifact manifest: buffers[3]: missing field "
             "'alias_of'");
-  EXPECT_EQ(errorWithJson([](json &j) { j["launches"][0]["grid"] = {1, 2}; }),
+  EXPECT_EQ(errorWithJson([](json &j) {
+              j["launches"][0]["grid"] = {1, 2};
+            }),
             "malformed artifact manifest: launches[0].grid: expected 3 "
             "integers");
-  EXPECT_EQ(errorWithJson([](json &j) {
-              j["launches"][0]["args"][0] = 4294967296ull;
-            }),
+  EXPECT_EQ(errorWithJson(
+                [](json &j) { j["launches"][0]["args"][0] = 4294967296ull; }),
             "malformed artifact manifest: launches[0].args[0]: value "
             "4294967296 exceeds 4294967295");
   EXPECT_EQ(errorWithJson([](json &j) {
@@ -592,19 +599,17 @@ TEST(ArtifactTest, MalformedManifest) {
             }),
             "malformed artifact manifest: kernels[0].binaries[0].registers: "
             "value 1099511627776 out of range [-2147483648, 2147483647]");
-  EXPECT_EQ(errorWithJson([](json &j) {
-              j["kernels"][1]["source"]["size"] = 1u << 20;
-            }),
+  EXPECT_EQ(errorWithJson(
+                [](json &j) { j["kernels"][1]["source"]["size"] = 1u << 20; }),
             "malformed artifact manifest: kernels[1].source: blob [" +
                 m["kernels"][1]["source"]["offset"].dump() +
                 ", +1048576) lies outside the blob area (" +
                 std::to_string(getLE(good, kBlobSizeAt, 8)) + " bytes)");
-  EXPECT_EQ(errorWithJson([](json &j) {
-              j["host_module"]["offset"] = ~uint64_t(0);
-            }),
-            "malformed artifact manifest: host_module: blob "
-            "[18446744073709551615, +20) lies outside the blob area (" +
-                std::to_string(getLE(good, kBlobSizeAt, 8)) + " bytes)");
+  EXPECT_EQ(
+      errorWithJson([](json &j) { j["host_module"]["offset"] = ~uint64_t(0); }),
+      "malformed artifact manifest: host_module: blob "
+      "[18446744073709551615, +20) lies outside the blob area (" +
+          std::to_string(getLE(good, kBlobSizeAt, 8)) + " bytes)");
   EXPECT_EQ(errorWithJson([](json &j) {
               j["reference"][1]["attrs"]["bounds"]["floats"][0] = "-infinity";
             }),

@@ -46,10 +46,10 @@ TEST(DTypeTest, NamesAndSizes) {
     const char *name, *st;
   };
   const Row rows[] = {
-      {DType::F32, 4, "f32", "F32"}, {DType::F16, 2, "f16", "F16"},
+      {DType::F32, 4, "f32", "F32"},    {DType::F16, 2, "f16", "F16"},
       {DType::BF16, 2, "bf16", "BF16"}, {DType::I64, 8, "i64", "I64"},
-      {DType::I32, 4, "i32", "I32"}, {DType::I1, 1, "i1", "BOOL"},
-      {DType::I8, 1, "i8", "I8"},     {DType::U8, 1, "u8", "U8"},
+      {DType::I32, 4, "i32", "I32"},    {DType::I1, 1, "i1", "BOOL"},
+      {DType::I8, 1, "i8", "I8"},       {DType::U8, 1, "u8", "U8"},
       {DType::F64, 8, "f64", "F64"},
   };
   for (const Row &r : rows) {
@@ -73,6 +73,25 @@ TEST(DTypeTest, TensorTypeStr) {
   EXPECT_EQ((TensorType{DType::F16, {-1, 4}}).str(), "tensor<?x4xf16>");
   EXPECT_EQ((TensorType{DType::I64, {7}}).byteSize(), 56u);
   EXPECT_EQ((TensorType{DType::I64, {}}).numElements(), 1);
+}
+
+TEST(DTypeTest, CheckedByteSize) {
+  const int64_t big = int64_t(1) << 62;
+  EXPECT_EQ((TensorType{DType::F32, {2, 3}}).checkedByteSize(), 24u);
+  EXPECT_EQ((TensorType{DType::F64, {}}).checkedByteSize(), 8u);
+  EXPECT_EQ((TensorType{DType::F32, {0, big}}).checkedByteSize(), 0u);
+  EXPECT_EQ((TensorType{DType::U8, {big}}).checkedByteSize(), uint64_t(big));
+  EXPECT_EQ((TensorType{DType::U8, {big, 2}}).checkedByteSize(), std::nullopt);
+  EXPECT_EQ((TensorType{DType::F32, {big}}).checkedByteSize(), std::nullopt);
+  EXPECT_EQ((TensorType{DType::F32, {-1}}).checkedByteSize(), std::nullopt);
+  // A partial product past int64 is rejected even if a later 0 would bring
+  // the total back: numElements() would overflow on the way.
+  EXPECT_EQ(
+      (TensorType{DType::U8, {int64_t(1) << 32, (int64_t(1) << 31) + 1, 0}})
+          .checkedByteSize(),
+      std::nullopt);
+  EXPECT_EQ((TensorType{static_cast<DType>(99), {1}}).checkedByteSize(),
+            std::nullopt);
 }
 
 //===----------------------------------------------------------------------===//
@@ -214,8 +233,8 @@ TEST(DTypeTest, Bf16) {
       // Midpoint to the next pattern rounds to even (ignoring the inf/NaN
       // boundary, where the next pattern is not a finite neighbour).
       if ((h & 0x7fff) < 0x7f80) {
-        uint16_t even = (h & 1) ? static_cast<uint16_t>(h + 1)
-                                : static_cast<uint16_t>(h);
+        uint16_t even =
+            (h & 1) ? static_cast<uint16_t>(h + 1) : static_cast<uint16_t>(h);
         EXPECT_EQ(floatToBf16(floatOf((h << 16) | 0x8000)), even);
       }
     }
@@ -302,9 +321,8 @@ TEST_F(NpyTest, ReadsHandWrittenFiles) {
   const char *dict =
       "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
   for (int major : {1, 2, 3}) {
-    std::string path =
-        writeBytes("v" + std::to_string(major) + ".npy",
-                   npyFile(major, dict, data));
+    std::string path = writeBytes("v" + std::to_string(major) + ".npy",
+                                  npyFile(major, dict, data));
     StatusOr<HostTensor> t = readNpy(path);
     ASSERT_TRUE(t) << t.status().message();
     EXPECT_EQ(t->type, (TensorType{DType::F32, {2, 3}}));
@@ -423,18 +441,17 @@ TEST_F(NpyTest, RejectsUnsupportedFiles) {
       errorFor("{'descr': '<f4', 'fortran_order': False, 'shape': (5,), }",
                data),
       ": has 24 bytes of data, but the header (tensor<5xf32>) says 20");
-  EXPECT_EQ(
-      errorFor("{'descr': '<f4', 'fortran_order': False, "
-               "'shape': (99999999999999, 99999999999999), }",
-               data),
-      ": shape overflows 64 bits");
+  EXPECT_EQ(errorFor("{'descr': '<f4', 'fortran_order': False, "
+                     "'shape': (99999999999999, 99999999999999), }",
+                     data),
+            ": shape tensor<99999999999999x99999999999999xf32> is too large");
 
   std::string path = writeBytes("magic.npy", "PK\x03\x04 not numpy");
-  EXPECT_EQ(readError(path), "npy file '" + path +
-                                 "': not a .npy file (bad magic)");
+  EXPECT_EQ(readError(path),
+            "npy file '" + path + "': not a .npy file (bad magic)");
   path = writeBytes("v4.npy", std::string("\x93NUMPY\x04\x00\x00\x00", 10));
-  EXPECT_EQ(readError(path), "npy file '" + path +
-                                 "': unsupported .npy format version 4.0");
+  EXPECT_EQ(readError(path),
+            "npy file '" + path + "': unsupported .npy format version 4.0");
   path = writeBytes("short.npy", std::string("\x93NUMPY\x01\x00\xff\x00{", 11));
   EXPECT_EQ(readError(path), "npy file '" + path +
                                  "': truncated header: header length 255 "
@@ -466,8 +483,8 @@ TEST(HostTensorTest, GetAsDouble) {
   EXPECT_EQ(f32.getAsDouble(1), -2.5);
   HostTensor f16(TensorType{DType::F16, {1}});
   f16.data<uint16_t>()[0] = floatToHalf(0.333f);
-  EXPECT_EQ(f16.getAsDouble(0), static_cast<double>(halfToFloat(
-                                    floatToHalf(0.333f))));
+  EXPECT_EQ(f16.getAsDouble(0),
+            static_cast<double>(halfToFloat(floatToHalf(0.333f))));
   HostTensor bf16(TensorType{DType::BF16, {1}});
   bf16.data<uint16_t>()[0] = 0xc040; // -3.0
   EXPECT_EQ(bf16.getAsDouble(0), -3.0);
