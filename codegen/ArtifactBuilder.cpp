@@ -67,6 +67,32 @@ std::string locationString(Location loc) {
 
 uint64_t alignTo(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
+/// Stores one attribute in the form the reference executor reads.
+void addRefAttr(rt::RefOp &ref, StringRef name, Attribute value) {
+  rt::RefAttr &out = ref.attrs[name.str()];
+  if (auto a = dyn_cast<DenseI64ArrayAttr>(value))
+    out.ints.assign(a.asArrayRef().begin(), a.asArrayRef().end());
+  else if (auto a = dyn_cast<DenseI32ArrayAttr>(value))
+    out.ints.assign(a.asArrayRef().begin(), a.asArrayRef().end());
+  else if (auto a = dyn_cast<IntegerAttr>(value))
+    out.ints = {a.getValue().getSExtValue()};
+  else if (auto a = dyn_cast<FloatAttr>(value))
+    out.floats = {a.getValueAsDouble()};
+  else if (auto a = dyn_cast<StringAttr>(value))
+    out.str = a.str();
+  else if (auto a = dyn_cast<DenseElementsAttr>(value)) {
+    if (isa<FloatType>(a.getElementType()))
+      for (APFloat v : a.getValues<APFloat>())
+        out.floats.push_back(v.convertToDouble());
+    else
+      for (APInt v : a.getValues<APInt>())
+        out.ints.push_back(a.getElementType().isInteger(1)
+                               ? static_cast<int64_t>(v.getZExtValue())
+                               : v.getSExtValue());
+  } else
+    ref.attrs.erase(name.str());
+}
+
 /// Little-endian bytes of a dense constant, one element at a time (splats
 /// expanded, i1 as one byte per element).
 std::string constantBytes(DenseElementsAttr attr, rt::DType dtype) {
@@ -87,6 +113,56 @@ std::string constantBytes(DenseElementsAttr attr, rt::DType dtype) {
   return bytes;
 }
 
+/// Attributes left at their ODS default are absent from the properties; the
+/// reference executor gets their values explicitly.
+void addDefaultedAttrs(Operation *op, rt::RefOp &ref) {
+  auto setInt = [&](StringRef name, int64_t v) {
+    ref.attrs[name.str()].ints = {v};
+  };
+  auto setFloat = [&](StringRef name, double v) {
+    ref.attrs[name.str()].floats = {v};
+  };
+  auto setStr = [&](StringRef name, StringRef v) {
+    ref.attrs[name.str()].str = v.str();
+  };
+  llvm::TypeSwitch<Operation *>(op)
+      .Case([&](SoftmaxOp o) { setInt("axis", o.getNormalizedAxis()); })
+      .Case([&](GeluOp o) { setStr("approximate", o.getApproximate()); })
+      .Case([&](LeakyReluOp o) {
+        setFloat("alpha", o.getAlpha().convertToDouble());
+      })
+      .Case([&](HardSigmoidOp o) {
+        setFloat("alpha", o.getAlpha().convertToDouble());
+        setFloat("beta", o.getBeta().convertToDouble());
+      })
+      .Case([&](ClipOp o) {
+        setFloat("min", o.getMin().convertToDouble());
+        setFloat("max", o.getMax().convertToDouble());
+      })
+      .Case([&](ConvOp o) { setInt("group", o.getGroup()); })
+      .Case([&](ConvTransposeOp o) { setInt("group", o.getGroup()); })
+      .Case<MaxPoolOp, AvgPoolOp>([&](auto o) {
+        setInt("ceil_mode", o.getCeilMode());
+        setInt("count_include_pad", o.getCountIncludePad());
+      })
+      .Case<BatchNormOp, LayerNormOp>([&](auto o) {
+        setFloat("epsilon", o.getEpsilon().convertToDouble());
+      })
+      .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp>(
+          [&](auto o) { setInt("keepdims", o.getKeepdims()); })
+      .Case([&](ReshapeOp o) { setInt("allowzero", o.getAllowzero()); })
+      .Case([&](PadOp o) { setStr("mode", o.getMode()); })
+      .Case([&](ResizeOp o) {
+        setStr("mode", o.getMode());
+        setStr("coordinate_transformation_mode",
+               o.getCoordinateTransformationMode());
+        setStr("nearest_mode", o.getNearestMode());
+        ref.attrs["operandSegmentSizes"].ints = {1, o.getScales() ? 1 : 0,
+                                                 o.getSizes() ? 1 : 0};
+      })
+      .Case([&](TriluOp o) { setInt("upper", o.getUpper()); });
+}
+
 class ArtifactLowering {
 public:
   ArtifactLowering(func::FuncOp func, const ArtifactOptions &options,
@@ -96,6 +172,7 @@ public:
   FailureOr<rt::Artifact> run();
 
 private:
+  FailureOr<rt::Artifact> runReferenceOnly();
   FailureOr<uint32_t> addBuffer(Value v, rt::BufferDesc::Kind kind,
                                 std::string name) {
     return addBuffer(v, v.getType(), kind, std::move(name));
@@ -131,7 +208,8 @@ FailureOr<uint32_t> ArtifactLowering::addBuffer(Value v, Type valueType,
   b.kind = kind;
   b.name = std::move(name);
   b.type.dtype = *dtype;
-  b.type.shape.assign(type.getShape().begin(), type.getShape().end());
+  for (int64_t d : type.getShape())
+    b.type.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
   artifact.buffers.push_back(std::move(b));
   uint32_t id = artifact.buffers.size() - 1;
   if (v)
@@ -227,12 +305,13 @@ void ArtifactLowering::buildReference() {
     for (Value v : op.getResults())
       ref.results.push_back(bufferOf.at(v));
     ref.location = locationString(op.getLoc());
-    if (auto s = dyn_cast<SoftmaxOp>(op))
-      ref.attrs["axis"].ints = {s.getNormalizedAxis()};
-    if (auto t = dyn_cast<TransposeOp>(op))
-      ref.attrs["perm"].ints.assign(t.getPerm().begin(), t.getPerm().end());
-    if (auto g = dyn_cast<GeluOp>(op))
-      ref.attrs["approximate"].str = g.getApproximate().str();
+    // Every inherent attribute travels under its own name (ops.md), defaults
+    // included: the reference executor never guesses.
+    if (auto props =
+            dyn_cast_or_null<DictionaryAttr>(op.getPropertiesAsAttribute()))
+      for (NamedAttribute attr : props)
+        addRefAttr(ref, attr.getName().strref(), attr.getValue());
+    addDefaultedAttrs(&op, ref);
     artifact.reference.push_back(std::move(ref));
   }
 }
@@ -298,7 +377,40 @@ LogicalResult ArtifactLowering::compileKernels(const KernelProgram &program) {
   return success();
 }
 
+FailureOr<rt::Artifact> ArtifactLowering::runReferenceOnly() {
+  if (failed(assignBuffers()))
+    return failure();
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    std::string name = "output" + std::to_string(i);
+    if (auto attr = func.getResultAttrOfType<StringAttr>(i, "ds.name"))
+      name = attr.str();
+    // Every output gets its own buffer, filled by a copy, so an input, a
+    // weight or a value returned twice needs no special case.
+    FailureOr<uint32_t> id =
+        addBuffer(Value(), v.getType(), rt::BufferDesc::Kind::Output, name);
+    if (failed(id))
+      return failure();
+    artifact.outputs.push_back(*id);
+  }
+  buildReference();
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    rt::RefOp ref;
+    ref.op = "reshape"; // a byte copy with the result's type
+    ref.operands = {bufferOf.at(v)};
+    ref.results = {artifact.outputs[i]};
+    ref.location = "output copy of result #" + std::to_string(i);
+    artifact.reference.push_back(std::move(ref));
+  }
+  if (failed(loadWeights()))
+    return failure();
+  artifact.producer = "ds reference program";
+  return std::move(artifact);
+}
+
 FailureOr<rt::Artifact> ArtifactLowering::run() {
+  if (options.referenceOnly)
+    return runReferenceOnly();
   report.nvrtcVersion = getNvrtcVersion();
   FailureOr<KernelProgram> program = emitCudaKernels(func);
   if (failed(program))

@@ -30,6 +30,9 @@ struct ArtifactOptions {
   bool useNvrtc = true;
   /// Arena alignment of every buffer, in bytes.
   uint64_t alignment = 256;
+  /// Build only what the reference executor needs (buffers, reference ops,
+  /// weights): no kernels, no arena. Dynamic dims are allowed (as -1).
+  bool referenceOnly = false;
 };
 
 /// Figures of one compile, for the report and the benchmarks.

@@ -59,4 +59,9 @@ def DS_BroadcastBinary : NativeOpTrait<"BroadcastBinary"> {
   let cppNamespace = "::mlir::ds::OpTrait";
 }
 
+/// The result element type is i1 (comparisons), whatever the operands'.
+def DS_I1Result : NativeOpTrait<"I1Result"> {
+  let cppNamespace = "::mlir::ds::OpTrait";
+}
+
 #endif // DS_BASE_TD

@@ -22,6 +22,9 @@ static std::string typeToString(Type type) {
   return s;
 }
 
+static LogicalResult verifyVector(Operation *op, Value v, StringRef name,
+                                  int64_t size);
+
 //===----------------------------------------------------------------------===//
 // Broadcasting binary ops
 //===----------------------------------------------------------------------===//
@@ -31,8 +34,9 @@ LogicalResult mlir::ds::verifyBroadcastBinaryOp(Operation *op) {
   auto rhs = cast<RankedTensorType>(op->getOperand(1).getType());
   auto result = cast<RankedTensorType>(op->getResult(0).getType());
   // binary_c3
+  bool i1Result = op->hasTrait<OpTrait::I1Result>();
   if (lhs.getElementType() != rhs.getElementType() ||
-      lhs.getElementType() != result.getElementType())
+      (!i1Result && lhs.getElementType() != result.getElementType()))
     return op->emitOpError("requires the same element type for operands and "
                            "result, got ")
            << lhs.getElementType() << ", " << rhs.getElementType() << " -> "
@@ -158,6 +162,10 @@ LogicalResult ReshapeOp::verify() {
   if (in.getElementType() != out.getElementType())
     return emitOpError("requires the same element type, got ")
            << in.getElementType() << " -> " << out.getElementType();
+  // reshape_c3
+  if (getShape() &&
+      failed(verifyVector(*this, getShape(), "shape", out.getRank())))
+    return failure();
   // reshape_c2
   if (in.hasStaticShape() && out.hasStaticShape() &&
       in.getNumElements() != out.getNumElements())
@@ -169,6 +177,13 @@ LogicalResult ReshapeOp::verify() {
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  // A static target makes the shape operand redundant.
+  if (getShape() && getType().hasStaticShape()) {
+    getShapeMutable().clear();
+    return getResult();
+  }
+  if (getShape())
+    return {};
   if (getInput().getType() == getType())
     return getInput();
   // reshape(reshape(x)) -> reshape(x)
@@ -213,6 +228,622 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
   if (identity && getInput().getType() == getType())
     return getInput();
   return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Shared helpers
+//===----------------------------------------------------------------------===//
+
+/// Checks the result shape against an inferred one (`?` matches anything).
+static LogicalResult verifyResultShape(Operation *op,
+                                       ArrayRef<int64_t> inferred,
+                                       StringRef what = "inferred") {
+  auto result = cast<RankedTensorType>(op->getResult(0).getType());
+  if (!areShapesCompatible(inferred, result.getShape()))
+    return op->emitOpError("result shape ")
+           << shapeToString(result.getShape()) << " differs from the " << what
+           << " shape " << shapeToString(inferred);
+  return success();
+}
+
+static LogicalResult verifySameElementType(Operation *op, Type a, Type b) {
+  Type ea = cast<ShapedType>(a).getElementType();
+  Type eb = cast<ShapedType>(b).getElementType();
+  if (ea != eb)
+    return op->emitOpError("requires the same element type, got ")
+           << ea << " and " << eb;
+  return success();
+}
+
+/// Verifies a list of axes: unique, in [0, rank).
+static LogicalResult verifyAxes(Operation *op, ArrayRef<int64_t> axes,
+                                int64_t rank, StringRef name = "axes") {
+  SmallVector<bool> seen(rank, false);
+  for (int64_t a : axes) {
+    if (a < 0 || a >= rank)
+      return op->emitOpError() << name << " entry " << a
+                               << " is out of range [0, " << rank << ")";
+    if (seen[a])
+      return op->emitOpError() << name << " entry " << a << " is repeated";
+    seen[a] = true;
+  }
+  return success();
+}
+
+static int64_t mulDims(int64_t a, int64_t b) {
+  if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b))
+    return ShapedType::kDynamic;
+  return a * b;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise with attributes
+//===----------------------------------------------------------------------===//
+
+LogicalResult ClipOp::verify() {
+  // clip_c1
+  if (getMin().convertToDouble() > getMax().convertToDouble())
+    return emitOpError("min ")
+           << getMin().convertToDouble() << " is greater than max "
+           << getMax().convertToDouble();
+  return success();
+}
+
+LogicalResult CastOp::verify() {
+  // cast_c1
+  if (!areShapesCompatible(getInput().getType().getShape(),
+                           getType().getShape()))
+    return emitOpError("operand shape ")
+           << shapeToString(getInput().getType().getShape())
+           << " differs from the result shape "
+           << shapeToString(getType().getShape());
+  return success();
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+LogicalResult WhereOp::verify() {
+  auto c = cast<RankedTensorType>(getCondition().getType());
+  auto x = cast<RankedTensorType>(getLhs().getType());
+  auto y = cast<RankedTensorType>(getRhs().getType());
+  // where_c3
+  if (x.getElementType() != y.getElementType() ||
+      x.getElementType() != getType().getElementType())
+    return emitOpError("requires the same element type for x, y and the "
+                       "result, got ")
+           << x.getElementType() << ", " << y.getElementType() << " -> "
+           << getType().getElementType();
+  // where_c1
+  std::string error;
+  FailureOr<SmallVector<int64_t>> xy =
+      inferBroadcastShape(x.getShape(), y.getShape(), error);
+  if (failed(xy))
+    return emitOpError() << error;
+  FailureOr<SmallVector<int64_t>> all =
+      inferBroadcastShape(c.getShape(), *xy, error);
+  if (failed(all))
+    return emitOpError() << error;
+  // where_c2
+  return verifyResultShape(*this, *all, "broadcast");
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+/// Output size of a sliding window (ONNX conv/pool formula).
+static int64_t windowOutput(int64_t in, int64_t padBegin, int64_t padEnd,
+                            int64_t kernel, int64_t stride, int64_t dilation,
+                            bool ceilMode) {
+  if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel))
+    return ShapedType::kDynamic;
+  int64_t span = in + padBegin + padEnd - dilation * (kernel - 1) - 1;
+  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  // ceil_mode: a window that starts in the end padding is dropped.
+  if (ceilMode && (out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+static LogicalResult verifyWindowAttrs(Operation *op, int64_t k,
+                                       ArrayRef<int64_t> strides,
+                                       ArrayRef<int64_t> pads,
+                                       ArrayRef<int64_t> dilations) {
+  if (static_cast<int64_t>(strides.size()) != k ||
+      static_cast<int64_t>(dilations.size()) != k ||
+      static_cast<int64_t>(pads.size()) != 2 * k)
+    return op->emitOpError("expects ")
+           << k << " strides and dilations and " << 2 * k << " pads, got "
+           << strides.size() << ", " << dilations.size() << " and "
+           << pads.size();
+  for (int64_t i = 0; i < k; ++i)
+    if (strides[i] < 1 || dilations[i] < 1)
+      return op->emitOpError("strides and dilations must be >= 1");
+  for (int64_t p : pads)
+    if (p < 0)
+      return op->emitOpError("pads must be >= 0");
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  RankedTensorType in = getInput().getType(), w = getWeight().getType();
+  int64_t rank = in.getRank();
+  // conv_c1
+  if (rank < 3 || w.getRank() != rank)
+    return emitOpError("expects input and weight of the same rank >= 3, got ")
+           << rank << " and " << w.getRank();
+  if (getBias() && getBias().getType().getRank() != 1)
+    return emitOpError("expects a 1-D bias");
+  // conv_c5
+  if (failed(verifySameElementType(*this, in, w)) ||
+      failed(verifySameElementType(*this, in, getType())))
+    return failure();
+  int64_t k = rank - 2;
+  // conv_c2
+  if (failed(
+          verifyWindowAttrs(*this, k, getStrides(), getPads(), getDilations())))
+    return failure();
+  // conv_c3
+  int64_t group = static_cast<int64_t>(getGroup());
+  int64_t c = in.getDimSize(1), m = w.getDimSize(0), wc = w.getDimSize(1);
+  if (group < 1)
+    return emitOpError("group must be >= 1, got ") << group;
+  if (!ShapedType::isDynamic(c) && !ShapedType::isDynamic(wc) &&
+      c != wc * group)
+    return emitOpError("input has ")
+           << c << " channels, weight expects " << wc << " x group " << group;
+  if (!ShapedType::isDynamic(m) && m % group != 0)
+    return emitOpError("group ")
+           << group << " does not divide " << m << " output channels";
+  if (getBias() && !areDimsCompatible(getBias().getType().getDimSize(0), m))
+    return emitOpError("bias has ")
+           << getBias().getType().getDimSize(0) << " entries, expected " << m;
+  // conv_c4
+  SmallVector<int64_t> shape = {in.getDimSize(0), m};
+  for (int64_t i = 0; i < k; ++i)
+    shape.push_back(windowOutput(in.getDimSize(2 + i), getPads()[i],
+                                 getPads()[k + i], w.getDimSize(2 + i),
+                                 getStrides()[i], getDilations()[i], false));
+  return verifyResultShape(*this, shape);
+}
+
+LogicalResult ConvTransposeOp::verify() {
+  RankedTensorType in = getInput().getType(), w = getWeight().getType();
+  int64_t rank = in.getRank();
+  // conv_transpose_c1
+  if (rank < 3 || w.getRank() != rank)
+    return emitOpError("expects input and weight of the same rank >= 3, got ")
+           << rank << " and " << w.getRank();
+  int64_t k = rank - 2;
+  // conv_transpose_c2
+  if (failed(
+          verifyWindowAttrs(*this, k, getStrides(), getPads(), getDilations())))
+    return failure();
+  if (static_cast<int64_t>(getOutputPadding().size()) != k)
+    return emitOpError("expects ") << k << " output_padding entries";
+  // conv_transpose_c3
+  int64_t group = static_cast<int64_t>(getGroup());
+  if (group < 1)
+    return emitOpError("group must be >= 1, got ") << group;
+  if (!areDimsCompatible(in.getDimSize(1), w.getDimSize(0)))
+    return emitOpError("input has ")
+           << in.getDimSize(1) << " channels, weight dim 0 is "
+           << w.getDimSize(0);
+  // conv_transpose_c4
+  SmallVector<int64_t> shape = {in.getDimSize(0),
+                                mulDims(w.getDimSize(1), group)};
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t d = in.getDimSize(2 + i), kk = w.getDimSize(2 + i);
+    if (ShapedType::isDynamic(d) || ShapedType::isDynamic(kk)) {
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    shape.push_back(getStrides()[i] * (d - 1) + getOutputPadding()[i] +
+                    getDilations()[i] * (kk - 1) + 1 - getPads()[i] -
+                    getPads()[k + i]);
+  }
+  return verifyResultShape(*this, shape);
+}
+
+template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
+  RankedTensorType in = op.getInput().getType();
+  int64_t rank = in.getRank();
+  // pool_c1
+  if (rank < 3)
+    return op.emitOpError("expects an input of rank >= 3, got ") << rank;
+  int64_t k = rank - 2;
+  // pool_c2
+  if (static_cast<int64_t>(op.getKernelShape().size()) != k)
+    return op.emitOpError("expects ") << k << " kernel_shape entries";
+  if (failed(verifyWindowAttrs(op, k, op.getStrides(), op.getPads(),
+                               op.getDilations())))
+    return failure();
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t extent = op.getDilations()[i] * (op.getKernelShape()[i] - 1) + 1;
+    if (op.getKernelShape()[i] < 1 || op.getPads()[i] >= extent ||
+        op.getPads()[k + i] >= extent)
+      return op.emitOpError("pads must be smaller than the kernel extent");
+  }
+  // pool_c3
+  SmallVector<int64_t> shape = {in.getDimSize(0), in.getDimSize(1)};
+  for (int64_t i = 0; i < k; ++i)
+    shape.push_back(windowOutput(in.getDimSize(2 + i), op.getPads()[i],
+                                 op.getPads()[k + i], op.getKernelShape()[i],
+                                 op.getStrides()[i], op.getDilations()[i],
+                                 op.getCeilMode() != 0));
+  return verifyResultShape(op, shape);
+}
+
+LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
+LogicalResult AvgPoolOp::verify() { return verifyPool(*this); }
+
+//===----------------------------------------------------------------------===//
+// Normalization and reductions
+//===----------------------------------------------------------------------===//
+
+LogicalResult BatchNormOp::verify() {
+  RankedTensorType in = getInput().getType();
+  // batch_norm_c1
+  if (in.getRank() < 2)
+    return emitOpError("expects an input of rank >= 2");
+  for (Value v : {getScale(), getBias(), getMean(), getVariance()}) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != 1 ||
+        !areDimsCompatible(t.getDimSize(0), in.getDimSize(1)))
+      return emitOpError("expects scale, bias, mean and var of shape [")
+             << in.getDimSize(1) << "], got " << t;
+  }
+  // batch_norm_c2
+  if (getType() != in)
+    return emitOpError("result type ") << getType() << " differs from " << in;
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  RankedTensorType in = getInput().getType();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  // layer_norm_c1
+  if (axis < 0 || axis >= in.getRank())
+    return emitOpError("axis ")
+           << axis << " is out of range [0, " << in.getRank() << ")";
+  // layer_norm_c2
+  ArrayRef<int64_t> norm = in.getShape().drop_front(axis);
+  for (Value v : {getScale(), getBias()}) {
+    if (!v)
+      continue;
+    std::string error;
+    auto t = cast<RankedTensorType>(v.getType());
+    FailureOr<SmallVector<int64_t>> b =
+        inferBroadcastShape(t.getShape(), norm, error);
+    if (failed(b) || !areShapesCompatible(*b, norm))
+      return emitOpError("scale/bias ")
+             << t << " does not broadcast to the normalized dims "
+             << shapeToString(norm);
+  }
+  // layer_norm_c3
+  if (getType() != in)
+    return emitOpError("result type ") << getType() << " differs from " << in;
+  return success();
+}
+
+template <typename ReduceOp> static LogicalResult verifyReduce(ReduceOp op) {
+  RankedTensorType in = op.getInput().getType();
+  // reduce_c1
+  if (failed(verifyAxes(op, op.getAxes(), in.getRank())))
+    return failure();
+  // reduce_c3
+  if (failed(verifySameElementType(op, in, op.getType())))
+    return failure();
+  // reduce_c2
+  SmallVector<bool> reduced(in.getRank(), op.getAxes().empty());
+  for (int64_t a : op.getAxes())
+    reduced[a] = true;
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < in.getRank(); ++i) {
+    if (!reduced[i])
+      shape.push_back(in.getDimSize(i));
+    else if (op.getKeepdims())
+      shape.push_back(1);
+  }
+  return verifyResultShape(op, shape);
+}
+
+LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceMinOp::verify() { return verifyReduce(*this); }
+LogicalResult ReduceProdOp::verify() { return verifyReduce(*this); }
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+LogicalResult FlattenOp::verify() {
+  RankedTensorType in = getInput().getType();
+  int64_t axis = static_cast<int64_t>(getAxis());
+  // flatten_c1
+  if (axis < 0 || axis > in.getRank())
+    return emitOpError("axis ")
+           << axis << " is out of range [0, " << in.getRank() << "]";
+  if (failed(verifySameElementType(*this, in, getType())))
+    return failure();
+  // flatten_c2
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < in.getRank(); ++i)
+    (i < axis ? outer : inner) =
+        mulDims(i < axis ? outer : inner, in.getDimSize(i));
+  return verifyResultShape(*this, {outer, inner});
+}
+
+LogicalResult SqueezeOp::verify() {
+  RankedTensorType in = getInput().getType();
+  // squeeze_c1
+  if (failed(verifyAxes(*this, getAxes(), in.getRank())) ||
+      failed(verifySameElementType(*this, in, getType())))
+    return failure();
+  SmallVector<bool> drop(in.getRank(), false);
+  for (int64_t a : getAxes()) {
+    if (!areDimsCompatible(in.getDimSize(a), 1))
+      return emitOpError("cannot squeeze dim ")
+             << a << " of size " << in.getDimSize(a);
+    drop[a] = true;
+  }
+  // squeeze_c2
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < in.getRank(); ++i)
+    if (!drop[i])
+      shape.push_back(in.getDimSize(i));
+  return verifyResultShape(*this, shape);
+}
+
+LogicalResult UnsqueezeOp::verify() {
+  RankedTensorType in = getInput().getType();
+  int64_t outRank = in.getRank() + getAxes().size();
+  // unsqueeze_c1
+  if (failed(verifyAxes(*this, getAxes(), outRank)) ||
+      failed(verifySameElementType(*this, in, getType())))
+    return failure();
+  // unsqueeze_c2
+  SmallVector<bool> inserted(outRank, false);
+  for (int64_t a : getAxes())
+    inserted[a] = true;
+  SmallVector<int64_t> shape;
+  int64_t next = 0;
+  for (int64_t i = 0; i < outRank; ++i)
+    shape.push_back(inserted[i] ? 1 : in.getDimSize(next++));
+  return verifyResultShape(*this, shape);
+}
+
+LogicalResult ConcatOp::verify() {
+  // concat_c1
+  if (getInputs().empty())
+    return emitOpError("requires at least one operand");
+  RankedTensorType result = getType();
+  int64_t rank = result.getRank(), axis = static_cast<int64_t>(getAxis());
+  // concat_c2
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ")
+           << axis << " is out of range [0, " << rank << ")";
+  SmallVector<int64_t> shape(result.getShape());
+  shape[axis] = 0;
+  for (Value v : getInputs()) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != rank || t.getElementType() != result.getElementType())
+      return emitOpError("operand ")
+             << t << " does not match the result rank and element type";
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != axis &&
+          !areDimsCompatible(t.getDimSize(i), result.getDimSize(i)))
+        return emitOpError("operand ")
+               << t << " differs from the result in dim " << i;
+    shape[axis] = ShapedType::isDynamic(t.getDimSize(axis)) ||
+                          ShapedType::isDynamic(shape[axis])
+                      ? ShapedType::kDynamic
+                      : shape[axis] + t.getDimSize(axis);
+  }
+  // concat_c3
+  return verifyResultShape(*this, shape);
+}
+
+/// A 1-D tensor operand; `size` < 0 accepts any length.
+static LogicalResult verifyVector(Operation *op, Value v, StringRef name,
+                                  int64_t size) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getRank() != 1)
+    return op->emitOpError() << name << " must be 1-D, got " << t;
+  if (size >= 0 && !areDimsCompatible(t.getDimSize(0), size))
+    return op->emitOpError()
+           << name << " must have " << size << " entries, got " << t;
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  // slice_c1
+  int64_t n = getStarts().getType().getRank() == 1
+                  ? getStarts().getType().getDimSize(0)
+                  : -1;
+  for (auto [v, name] :
+       llvm::zip(ValueRange{getStarts(), getEnds(), getAxes(), getSteps()},
+                 ArrayRef<StringRef>{"starts", "ends", "axes", "steps"}))
+    if (failed(verifyVector(*this, v, name, n)))
+      return failure();
+  // slice_c2
+  RankedTensorType in = getInput().getType();
+  if (in.getRank() != getType().getRank() ||
+      failed(verifySameElementType(*this, in, getType())))
+    return emitOpError("requires operand and result of the same rank and "
+                       "element type");
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  RankedTensorType data = getData().getType();
+  auto indices = cast<RankedTensorType>(getIndices().getType());
+  int64_t axis = static_cast<int64_t>(getAxis());
+  // gather_c1
+  if (axis < 0 || axis >= data.getRank())
+    return emitOpError("axis ")
+           << axis << " is out of range [0, " << data.getRank() << ")";
+  // gather_c2
+  if (failed(verifySameElementType(*this, data, getType())))
+    return failure();
+  SmallVector<int64_t> shape(data.getShape().take_front(axis));
+  llvm::append_range(shape, indices.getShape());
+  llvm::append_range(shape, data.getShape().drop_front(axis + 1));
+  return verifyResultShape(*this, shape);
+}
+
+LogicalResult ExpandOp::verify() {
+  // expand_c1
+  if (failed(verifyVector(*this, getShape(), "shape", -1)) ||
+      failed(verifySameElementType(*this, getInput().getType(), getType())))
+    return failure();
+  // expand_c2
+  std::string error;
+  FailureOr<SmallVector<int64_t>> b = inferBroadcastShape(
+      getInput().getType().getShape(), getType().getShape(), error);
+  if (failed(b))
+    return emitOpError() << error;
+  return verifyResultShape(*this, *b, "broadcast");
+}
+
+LogicalResult TileOp::verify() {
+  RankedTensorType in = getInput().getType();
+  // tile_c1
+  if (failed(verifyVector(*this, getRepeats(), "repeats", in.getRank())))
+    return failure();
+  // tile_c2
+  if (in.getRank() != getType().getRank() ||
+      failed(verifySameElementType(*this, in, getType())))
+    return emitOpError("requires operand and result of the same rank and "
+                       "element type");
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  RankedTensorType in = getInput().getType();
+  // pad_c1
+  if (getMode() != "constant" && getMode() != "reflect" && getMode() != "edge")
+    return emitOpError("mode must be \"constant\", \"reflect\" or "
+                       "\"edge\", got \"")
+           << getMode() << "\"";
+  // pad_c2
+  if (failed(verifyVector(*this, getPads(), "pads", 2 * in.getRank())))
+    return failure();
+  if (Value c = getConstantValue()) {
+    auto t = cast<RankedTensorType>(c.getType());
+    if (t.getNumElements() != 1 || t.getElementType() != in.getElementType())
+      return emitOpError("constant_value must be one element of type ")
+             << in.getElementType() << ", got " << t;
+  }
+  // pad_c3
+  if (in.getRank() != getType().getRank() ||
+      failed(verifySameElementType(*this, in, getType())))
+    return emitOpError("requires operand and result of the same rank and "
+                       "element type");
+  return success();
+}
+
+LogicalResult ResizeOp::verify() {
+  RankedTensorType in = getInput().getType();
+  // resize_c1
+  if (static_cast<bool>(getScales()) == static_cast<bool>(getSizes()))
+    return emitOpError("requires exactly one of scales and sizes");
+  Value param = getScales() ? getScales() : getSizes();
+  if (failed(verifyVector(*this, param, getScales() ? "scales" : "sizes",
+                          in.getRank())))
+    return failure();
+  // resize_c2
+  if (getMode() != "nearest" && getMode() != "linear")
+    return emitOpError("mode must be \"nearest\" or \"linear\", got \"")
+           << getMode() << "\"";
+  StringRef ctm = getCoordinateTransformationMode();
+  if (!llvm::is_contained(
+          ArrayRef<StringRef>{"half_pixel", "asymmetric", "align_corners",
+                              "pytorch_half_pixel", "tf_half_pixel_for_nn"},
+          ctm))
+    return emitOpError("unsupported coordinate_transformation_mode \"")
+           << ctm << "\"";
+  StringRef nm = getNearestMode();
+  if (!llvm::is_contained(ArrayRef<StringRef>{"round_prefer_floor",
+                                              "round_prefer_ceil", "floor",
+                                              "ceil"},
+                          nm))
+    return emitOpError("unsupported nearest_mode \"") << nm << "\"";
+  // resize_c3
+  if (in.getRank() != getType().getRank() ||
+      failed(verifySameElementType(*this, in, getType())))
+    return emitOpError("requires operand and result of the same rank and "
+                       "element type");
+  return success();
+}
+
+LogicalResult ShapeOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  int64_t start = static_cast<int64_t>(getStart());
+  int64_t end = static_cast<int64_t>(getEnd());
+  // shape_c1
+  if (start < 0 || start > end || end > rank)
+    return emitOpError("requires 0 <= start <= end <= rank, got start ")
+           << start << ", end " << end << ", rank " << rank;
+  // shape_c2
+  return verifyResultShape(*this, {end - start});
+}
+
+OpFoldResult ShapeOp::fold(FoldAdaptor) {
+  RankedTensorType in = getInput().getType();
+  int64_t start = static_cast<int64_t>(getStart());
+  int64_t end = static_cast<int64_t>(getEnd());
+  if (start < 0 || end > in.getRank() || start > end)
+    return {};
+  ArrayRef<int64_t> dims = in.getShape().slice(start, end - start);
+  if (llvm::any_of(dims, ShapedType::isDynamic))
+    return {};
+  return DenseElementsAttr::get(getType(), dims);
+}
+
+LogicalResult ConstantOfShapeOp::verify() {
+  // constant_of_shape_c1
+  if (failed(verifyVector(*this, getShape(), "shape", getType().getRank())))
+    return failure();
+  // constant_of_shape_c2
+  auto value = getValue();
+  if (value.getNumElements() != 1 ||
+      value.getElementType() != getType().getElementType())
+    return emitOpError("value must be one element of type ")
+           << getType().getElementType() << ", got " << value.getType();
+  return success();
+}
+
+LogicalResult RangeOp::verify() {
+  // range_c1
+  for (Value v : {getStart(), getLimit(), getDelta()}) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != 0 || t.getElementType() != getType().getElementType())
+      return emitOpError("start, limit and delta must be 0-D of type ")
+             << getType().getElementType() << ", got " << t;
+  }
+  // range_c2
+  if (getType().getRank() != 1)
+    return emitOpError("result must be 1-D");
+  return success();
+}
+
+LogicalResult TriluOp::verify() {
+  // trilu_c1
+  if (getInput().getType().getRank() < 2)
+    return emitOpError("expects an input of rank >= 2");
+  if (getK() && cast<RankedTensorType>(getK().getType()).getRank() != 0)
+    return emitOpError("k must be 0-D");
+  // trilu_c2
+  if (getType() != getInput().getType())
+    return emitOpError("result type ")
+           << getType() << " differs from " << getInput().getType();
+  return success();
 }
 
 #define GET_OP_CLASSES

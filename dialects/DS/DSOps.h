@@ -34,6 +34,10 @@ public:
   }
 };
 
+/// Marks comparisons: i1 result whatever the operand element type.
+template <typename ConcreteType>
+class I1Result : public ::mlir::OpTrait::TraitBase<ConcreteType, I1Result> {};
+
 } // namespace mlir::ds::OpTrait
 
 #define GET_OP_CLASSES

@@ -14,6 +14,7 @@
 #include "dialects/DS/DSDialect.h"
 #include "passes/Passes.h"
 #include "runtime/Artifact.h"
+#include "tools/common/ModelLoader.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -145,9 +146,25 @@ void printReport(const ::ds::runtime::Artifact &artifact,
 }
 
 /// Runs the compile; diagnostics go to the context's handler.
-LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-                      llvm::raw_ostream &os);
+LogicalResult compile(MLIRContext &context, ModuleOp module,
+                      const std::string &weightsPath, llvm::raw_ostream &os);
 
+/// Parses a buffer and compiles it; the weights default to the file beside
+/// the input.
+LogicalResult parseAndCompile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                              llvm::raw_ostream &os) {
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return failure();
+  std::string weights = weightsFile;
+  if (weights.empty() && inputFile != "-") {
+    llvm::SmallString<256> beside(inputFile);
+    llvm::sys::path::replace_extension(beside, ".safetensors");
+    if (llvm::sys::fs::exists(beside))
+      weights = std::string(beside);
+  }
+  return compile(context, *module, weights, os);
+}
 
 /// Compiles one input buffer (the whole file, or one -split-input-file
 /// chunk) in a fresh context.
@@ -163,11 +180,31 @@ LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
   sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
   if (verifyDiagnostics) {
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
-    (void)compile(context, sourceMgr, os);
+    (void)parseAndCompile(context, sourceMgr, os);
     return handler.verify();
   }
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  return compile(context, sourceMgr, os);
+  return parseAndCompile(context, sourceMgr, os);
+}
+
+/// Imports an ONNX model on the fly and compiles it.
+LogicalResult processOnnx(llvm::raw_ostream &os) {
+  DialectRegistry registry;
+  mlir::ds::registerToolDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  std::string weights = weightsFile;
+  bool temporaryWeights = weights.empty();
+  FailureOr<OwningOpRef<ModuleOp>> module =
+      mlir::ds::loadModel(inputFile, context, sourceMgr, weights);
+  LogicalResult result =
+      succeeded(module) ? compile(context, **module, weights, os) : failure();
+  if (temporaryWeights && !weights.empty())
+    llvm::sys::fs::remove(weights);
+  return result;
 }
 
 } // namespace
@@ -177,6 +214,8 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "ds ahead-of-time compiler\n");
 
+  if (mlir::ds::isOnnxPath(inputFile))
+    return failed(processOnnx(llvm::outs())) ? 1 : 0;
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFile, &error);
   if (!input)
@@ -195,24 +234,20 @@ int main(int argc, char **argv) {
 }
 
 namespace {
-LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-                      llvm::raw_ostream &os) {
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return failure();
-
+LogicalResult compile(MLIRContext &context, ModuleOp module,
+                      const std::string &weightsPath, llvm::raw_ostream &os) {
   PassManager pm(&context);
   mlir::ds::InferencePipelineOptions pipelineOptions;
   mlir::ds::buildDSInferencePipeline(pm, pipelineOptions);
-  if (failed(pm.run(*module)))
+  if (failed(pm.run(module)))
     return failure();
 
   if (emit == Emit::Mlir) {
-    module->print(os);
+    module.print(os);
     return success();
   }
   if (emit == Emit::Cuda) {
-    FailureOr<func::FuncOp> func = mlir::ds::getEntryFunction(*module);
+    FailureOr<func::FuncOp> func = mlir::ds::getEntryFunction(module);
     if (failed(func))
       return failure();
     FailureOr<mlir::ds::KernelProgram> program =
@@ -229,14 +264,14 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }
 
   mlir::ds::ArtifactOptions options;
-  options.weightsPath = weightsFile;
+  options.weightsPath = weightsPath;
   if (!targets.empty())
     options.targets.assign(targets.begin(), targets.end());
   options.useNvrtc = !noNvrtc;
   options.buildHostModule = !noHostModule;
   mlir::ds::CompileReport report;
   FailureOr<::ds::runtime::Artifact> artifact =
-      mlir::ds::buildArtifact(*module, options, report);
+      mlir::ds::buildArtifact(module, options, report);
   if (failed(artifact))
     return failure();
   Location loc = UnknownLoc::get(&context);

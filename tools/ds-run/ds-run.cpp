@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -26,14 +27,19 @@
 #include <string>
 #include <vector>
 
+#ifdef DS_HAVE_COMPILER
+#include "tools/common/ReferenceProgram.h"
+#endif
+
 using namespace ds::runtime;
 
 namespace {
 
 const char *const kUsage =
-    "usage: ds-run MODEL.dsa [options]\n"
+    "usage: ds-run MODEL [options]\n"
     "\n"
-    "Runs a compiled ds artifact.\n"
+    "Runs a compiled ds artifact (.dsa) on the GPU or the CUDA emulation, or\n"
+    "a model (.mlir, .onnx) with the reference executor.\n"
     "\n"
     "options:\n"
     "  --input NAME=FILE.npy   bind input NAME (repeatable)\n"
@@ -44,6 +50,10 @@ const char *const kUsage =
     "  --output-dir DIR        write each output to DIR/NAME.npy\n"
     "  --print                 print the first values of each output\n"
     "  --check                 compare with the reference executor\n"
+    "  --reference             run the reference executor only (implied for\n"
+    "                          .mlir and .onnx models)\n"
+    "  --weights FILE          weights of a .mlir model (default: the\n"
+    "                          .safetensors file beside it)\n"
     "  --atol X                absolute tolerance for --check (1e-5)\n"
     "  --rtol X                relative tolerance for --check (1e-3)\n"
     "  --repeat N              time N more runs (mean/min per run)\n"
@@ -60,6 +70,8 @@ struct Options {
   SessionOptions session;
   std::string outputDir;
   bool check = false;
+  bool reference = false;
+  std::string weights;
   double atol = 1e-5;
   double rtol = 1e-3;
   bool print = false;
@@ -155,6 +167,14 @@ Status parseArgs(int argc, char **argv, Options &o) {
     } else if (arg == "--check") {
       DS_RETURN_IF_ERROR(noValue());
       o.check = true;
+    } else if (arg == "--reference") {
+      DS_RETURN_IF_ERROR(noValue());
+      o.reference = true;
+    } else if (arg == "--weights") {
+      DS_RETURN_IF_ERROR(takeValue());
+      if (value.empty())
+        return Status::error("--weights expects a file");
+      o.weights = value;
     } else if (arg == "--atol" || arg == "--rtol") {
       DS_RETURN_IF_ERROR(takeValue());
       double v = 0;
@@ -271,7 +291,11 @@ StatusOr<HostTensor> readInput(const TensorInfo &info,
       setElement(converted, i, t->getAsDouble(i));
     return converted;
   }
-  if (t->type != info.type)
+  bool matches = t->type.dtype == info.type.dtype &&
+                 t->type.shape.size() == info.type.shape.size();
+  for (size_t d = 0; matches && d < info.type.shape.size(); ++d)
+    matches = info.type.shape[d] < 0 || info.type.shape[d] == t->type.shape[d];
+  if (!matches)
     return Status::error("input '" + info.name + "' expects " +
                          info.type.str() + ", but " + path + " holds " +
                          t->type.str());
@@ -279,9 +303,9 @@ StatusOr<HostTensor> readInput(const TensorInfo &info,
 }
 
 /// Returns false (no error) when inputs are missing but `allowMissing`.
-StatusOr<bool> gatherInputs(const Options &o, const Session &session,
+StatusOr<bool> gatherInputs(const Options &o,
+                            const std::vector<TensorInfo> &sig,
                             bool allowMissing, std::vector<HostTensor> &out) {
-  std::vector<TensorInfo> sig = session.inputs();
   std::map<std::string, std::string> files;
   for (const auto &[name, path] : o.inputFiles) {
     const std::string &wanted =
@@ -309,6 +333,13 @@ StatusOr<bool> gatherInputs(const Options &o, const Session &session,
         return t.status();
       out.push_back(std::move(*t));
     } else if (o.randomInputs) {
+      for (int64_t d : sig[i].type.shape)
+        if (d < 0)
+          return Status::error("input '" + sig[i].name + "' (" +
+                               sig[i].type.str() +
+                               ") has dynamic dims: --random-inputs needs "
+                               "--input " +
+                               sig[i].name + "=FILE.npy");
       out.push_back(randomTensor(sig[i].type, o.seed, i));
     } else if (allowMissing) {
       return false;
@@ -438,8 +469,103 @@ bool checkOutput(const TensorInfo &info, const HostTensor &got,
 // Driver
 //===----------------------------------------------------------------------===//
 
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::vector<TensorInfo> signatureOf(const LoadedArtifact &la,
+                                    const std::vector<uint32_t> &ids) {
+  std::vector<TensorInfo> sig;
+  for (uint32_t id : ids)
+    sig.push_back({la.artifact.buffers[id].name, la.artifact.buffers[id].type});
+  return sig;
+}
+
+/// Runs the reference program of an artifact or of a .mlir/.onnx model.
+StatusOr<int> runReferenceTool(const Options &o) {
+  LoadedArtifact la;
+  std::shared_ptr<MappedFile> file;
+  if (endsWith(o.model, ".mlir") || endsWith(o.model, ".onnx")) {
+#ifdef DS_HAVE_COMPILER
+    StatusOr<Artifact> program =
+        ::ds::tools::buildReferenceProgram(o.model, o.weights);
+    if (!program)
+      return program.status();
+    la.artifact = std::move(*program);
+    la.weightData =
+        reinterpret_cast<const uint8_t *>(la.artifact.weights.data());
+    la.weightSize = la.artifact.weights.size();
+#else
+    return Status::error("this ds-run was built without the compiler; "
+                         "compile the model with ds-compile first");
+#endif
+  } else {
+    StatusOr<std::shared_ptr<MappedFile>> mapped = MappedFile::open(o.model);
+    if (!mapped)
+      return mapped.status();
+    file = *mapped;
+    StatusOr<LoadedArtifact> parsed = parseArtifact(file->data(), file->size());
+    if (!parsed)
+      return parsed.status().withContext(o.model);
+    la = std::move(*parsed);
+  }
+  std::printf("device: reference executor (cpu)\n");
+  std::vector<TensorInfo> inSig = signatureOf(la, la.artifact.inputs);
+  std::vector<TensorInfo> outSig = signatureOf(la, la.artifact.outputs);
+  std::vector<HostTensor> inputs;
+  StatusOr<bool> complete = gatherInputs(o, inSig, false, inputs);
+  if (!complete)
+    return complete.status();
+  auto start = std::chrono::steady_clock::now();
+  StatusOr<std::vector<HostTensor>> outputs = runReferenceProgram(la, inputs);
+  double ms = std::chrono::duration<double, std::milli>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+  if (!outputs)
+    return outputs.status().withContext("reference executor");
+  for (size_t i = 0; i < outSig.size(); ++i) {
+    std::printf("output %s: %s\n", outSig[i].name.c_str(),
+                (*outputs)[i].type.str().c_str());
+    if (o.print)
+      printValues((*outputs)[i]);
+  }
+  std::printf("time: %.3f ms (%zu reference ops)\n", ms,
+              la.artifact.reference.size());
+  if (!o.outputDir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(o.outputDir, ec);
+    if (ec)
+      return Status::error("cannot create output directory " + o.outputDir +
+                           ": " + ec.message());
+    for (size_t i = 0; i < outSig.size(); ++i)
+      DS_RETURN_IF_ERROR(
+          writeNpy(o.outputDir + "/" + fileNameFor(outSig[i].name) + ".npy",
+                   (*outputs)[i]));
+  }
+  if (o.repeat > 0) {
+    double sum = 0, best = INFINITY;
+    for (int64_t r = 0; r < o.repeat; ++r) {
+      auto t0 = std::chrono::steady_clock::now();
+      StatusOr<std::vector<HostTensor>> again = runReferenceProgram(la, inputs);
+      if (!again)
+        return again.status();
+      double t = std::chrono::duration<double, std::milli>(
+                     std::chrono::steady_clock::now() - t0)
+                     .count();
+      sum += t;
+      best = std::min(best, t);
+    }
+    std::printf("repeat %lld: mean %.3f ms, min %.3f ms per run\n",
+                static_cast<long long>(o.repeat), sum / o.repeat, best);
+  }
+  return 0;
+}
+
 /// Returns the exit code; failures come back as a Status.
 StatusOr<int> runTool(const Options &o) {
+  if (o.reference || endsWith(o.model, ".mlir") || endsWith(o.model, ".onnx"))
+    return runReferenceTool(o);
   if (o.info) {
     StatusOr<std::shared_ptr<MappedFile>> file = MappedFile::open(o.model);
     if (!file)
@@ -458,7 +584,7 @@ StatusOr<int> runTool(const Options &o) {
   std::printf("device: %s\n", session.deviceName().c_str());
 
   std::vector<HostTensor> inputs;
-  StatusOr<bool> complete = gatherInputs(o, session, o.info, inputs);
+  StatusOr<bool> complete = gatherInputs(o, session.inputs(), o.info, inputs);
   if (!complete)
     return complete.status();
   if (!*complete)

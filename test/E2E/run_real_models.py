@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""Real ONNX models through ds, checked against ONNX Runtime.
+
+For each model of test/E2E/models.json: ONNX Runtime (CPU, scripts/ort_run.js)
+runs it on seeded random inputs (cached in the work folder: rerun only when the
+model bytes or the input options change); then `ds-import` and
+`ds-run model.mlir --reference` run it on the same inputs, and every output is
+compared: max abs / max rel error, cosine similarity, and numpy allclose at the
+model's tolerance, which decides.
+
+Prints a table; exits 1 when a model fails (models with an "xfail" reason in
+models.json are reported but do not fail the run; one that passes is a
+warning), 77 (ctest's skip) when the models or ONNX Runtime are not there
+(scripts/fetch_models.sh fetches them).
+
+Usage: run_real_models.py [--build DIR] [--filter REGEX] [--work DIR]
+                          [--timeout S] [--refresh]
+"""
+import argparse
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
+import dspipeline  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+
+def check_model(spec, tools, work, timeout, refresh):
+    """Runs one model; returns a dict for the table."""
+    row = {"name": spec["name"], "status": "FAIL", "why": "", "outputs": [],
+           "import_s": None, "ref_s": None, "ort_ms": None}
+    model = os.path.join(dspipeline.MODELS_DIR, spec["file"])
+    if not os.path.exists(model):
+        row.update(status="MISSING", why=f"{spec['file']} not in third_party/models")
+        return row
+    model_work = os.path.join(work, spec["name"])
+    try:
+        meta, cached = dspipeline.ort_reference(spec, dspipeline.MODELS_DIR,
+                                                os.path.join(model_work, "ort"),
+                                                refresh=refresh)
+    except RuntimeError as e:
+        row["why"] = f"ONNX Runtime: {e}"
+        return row
+    row["ort_ms"] = meta["ort_ms_mean"]
+    row["ort_cached"] = cached
+
+    mlir = os.path.join(model_work, "model.mlir")
+    r = dspipeline.import_onnx(tools, model, mlir, timeout=timeout)
+    row["import_s"] = r.seconds
+    if not r.ok:
+        row["why"] = r.why("ds-import")
+        return row
+    ort_dir = os.path.join(model_work, "ort")
+    inputs = [(t["name"], os.path.join(ort_dir, t["file"])) for t in meta["inputs"]]
+    out_dir = os.path.join(model_work, "ds")
+    r = dspipeline.run_reference(tools, mlir, inputs, out_dir, timeout=timeout)
+    row["ref_s"] = r.seconds
+    if not r.ok:
+        row["why"] = r.why("ds-run --reference")
+        return row
+    ok = True
+    for t in meta["outputs"]:
+        want = np.load(os.path.join(ort_dir, t["file"]))
+        path = dspipeline.find_output(out_dir, t["name"], len(meta["outputs"]))
+        if path is None:
+            row["outputs"].append((t["name"], None))
+            row["why"] = f"ds-run wrote no output '{t['name']}'"
+            ok = False
+            continue
+        good, why, stats = dspipeline.compare(np.load(path), want, spec["rtol"], spec["atol"])
+        row["outputs"].append((t["name"], stats | {"ok": good}))
+        if not good:
+            ok = False
+            row["why"] = row["why"] or f"output '{t['name']}': {why}"
+    row["status"] = "PASS" if ok else "FAIL"
+    return row
+
+
+def fmt(x, spec):
+    """format(x, spec), or "-" as wide when x is None."""
+    return format("-", ">" + spec.split(".")[0]) if x is None else format(x, spec)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=dspipeline.default_build_dir(),
+                    help="build folder with bin/ds-import and bin/ds-run")
+    ap.add_argument("--filter", help="only models whose name matches REGEX")
+    ap.add_argument("--work", help="work folder (default BUILD/test/E2E/real-models); "
+                    "holds the cached ONNX Runtime results")
+    ap.add_argument("--timeout", type=float, default=600, help="seconds per tool run")
+    ap.add_argument("--refresh", action="store_true", help="rerun ONNX Runtime even if cached")
+    args = ap.parse_args()
+
+    why = dspipeline.real_models_unavailable()
+    if why:
+        print(f"run_real_models: {why}; skipping")
+        return dspipeline.EXIT_SKIP
+    tools = dspipeline.Tools(args.build)
+    missing = tools.missing()
+    if missing:
+        print(f"run_real_models: {', '.join(missing)} not built in {tools.build}/bin "
+              "(--build DIR)", file=sys.stderr)
+        return 1
+    work = os.path.abspath(args.work or os.path.join(tools.build, "test", "E2E", "real-models"))
+    specs = dspipeline.load_models()
+    if args.filter:
+        specs = [s for s in specs if re.search(args.filter, s["name"])]
+
+    rows = []
+    for spec in specs:
+        row = check_model(spec, tools, work, args.timeout, args.refresh)
+        if spec.get("xfail"):
+            row["status"] = {"FAIL": "XFAIL", "PASS": "XPASS"}.get(row["status"], row["status"])
+        rows.append(row)
+        print(f"{row['status']:7} {spec['name']}" + (f": {row['why']}" if row["why"] else "")
+              + (f" (expected: {spec['xfail']})" if row["status"] == "XFAIL" else ""),
+              flush=True)
+
+    print(f"\n{'model':20} {'status':7} {'import s':>8} {'ref s':>8} {'ORT ms':>8}  "
+          f"{'output':24} {'max abs':>9} {'max rel':>9} {'cosine':>10}  allclose")
+    for row in rows:
+        head = (f"{row['name']:20} {row['status']:7} {fmt(row['import_s'], '8.2f')} "
+                f"{fmt(row['ref_s'], '8.2f')} {fmt(row['ort_ms'], '8.2f')}  ")
+        if not row["outputs"]:
+            print(head + "-")
+        for i, (name, st) in enumerate(row["outputs"]):
+            lead = head if i == 0 else " " * len(head)
+            short = name if len(name) <= 24 else name[:21] + "..."
+            if st is None:
+                print(f"{lead}{short:24} (missing)")
+            else:
+                print(f"{lead}{short:24} {st['max_abs']:9.2e} {st['max_rel']:9.2e} "
+                      f"{st['cosine']:10.7f}  {'yes' if st['ok'] else 'NO'}")
+    for row in rows:
+        if row["status"] == "XPASS":
+            print(f"warning: {row['name']} passed; remove its xfail from models.json")
+    counts = {s: sum(r["status"] == s for r in rows)
+              for s in ("PASS", "FAIL", "XFAIL", "XPASS", "MISSING")}
+    print("\n" + ", ".join(f"{v} {k.lower()}" for k, v in counts.items() if v or k in ("PASS", "FAIL")))
+    return 1 if counts["FAIL"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""Shared pieces of ds's ONNX test drivers: tool lookup, running ds-import and
+the reference executor (ds-run --reference) on .npy inputs, and comparing
+outputs. Used by test/conformance/run_node_tests.py, test/E2E/run_real_models.py
+and test/bench/import_bench.py; one place to change when a tool's command line
+changes.
+"""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# ctest's "skipped" exit status (SKIP_RETURN_CODE in the CMakeLists).
+EXIT_SKIP = 77
+
+# ds-import's option to make every input dim dynamic (ONNX-MLIR's
+# IMPORTER_FORCE_DYNAMIC). TODO(issue 4): set it once ds-import has one.
+FORCED_DYNAMIC_IMPORT_OPTION = None
+
+
+def default_build_dir():
+    return os.environ.get("DS_BUILD_DIR", os.path.join(ROOT, "build"))
+
+
+class Tools:
+    """Paths of the ds tools in a build folder."""
+
+    def __init__(self, build):
+        self.build = os.path.abspath(build)
+        bindir = os.path.join(self.build, "bin")
+        self.ds_import = os.path.join(bindir, "ds-import")
+        self.ds_run = os.path.join(bindir, "ds-run")
+
+    def missing(self):
+        """Names of the tools that are not built, as a list."""
+        return [os.path.basename(t) for t in (self.ds_import, self.ds_run)
+                if not os.access(t, os.X_OK)]
+
+
+class Result:
+    """What run() saw of a finished (or killed) child."""
+
+    def __init__(self, rc, out, err, seconds, maxrss_kib, timed_out):
+        self.rc, self.out, self.err = rc, out, err
+        self.seconds, self.maxrss_kib, self.timed_out = seconds, maxrss_kib, timed_out
+
+    @property
+    def ok(self):
+        return self.rc == 0 and not self.timed_out
+
+    def why(self, what):
+        """One line saying why the command failed."""
+        if self.timed_out:
+            return f"{what}: timed out after {self.seconds:.1f} s"
+        line = first_error_line(self.err) or first_error_line(self.out)
+        sig = f"killed by signal {-self.rc}" if self.rc < 0 else f"exit {self.rc}"
+        return f"{what} ({sig}): {line}" if line else f"{what} ({sig})"
+
+
+def run(cmd, timeout=None, cwd=None):
+    """Runs cmd, capturing output, with a wall-clock timeout. Reaps the child
+    with wait4 so the peak RSS is that command's own (getrusage(CHILDREN)
+    would report the largest child so far). Output goes to temporary files, so
+    a chatty tool cannot fill a pipe and stall."""
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+        start = time.perf_counter()
+        try:
+            p = subprocess.Popen(cmd, stdout=fo, stderr=fe, cwd=cwd,
+                                 stdin=subprocess.DEVNULL)
+        except OSError as e:
+            return Result(127, "", f"cannot run {cmd[0]}: {e}", 0.0, 0, False)
+        killed = threading.Event()
+
+        def kill():
+            killed.set()
+            p.kill()
+
+        timer = threading.Timer(timeout, kill) if timeout else None
+        if timer:
+            timer.start()
+        try:
+            _, status, usage = os.wait4(p.pid, 0)
+        finally:
+            if timer:
+                timer.cancel()
+        seconds = time.perf_counter() - start
+        p.returncode = os.waitstatus_to_exitcode(status)
+        fo.seek(0)
+        fe.seek(0)
+        out = fo.read().decode("utf-8", "replace")
+        err = fe.read().decode("utf-8", "replace")
+    return Result(p.returncode, out, err, seconds, usage.ru_maxrss, killed.is_set())
+
+
+def first_error_line(text):
+    """The most telling line of a tool's output: the first one mentioning an
+    error, else the first non-empty one."""
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    for l in lines:
+        if "error" in l.lower() or "unimplemented" in l.lower():
+            return l[:300]
+    return lines[0][:300] if lines else ""
+
+
+def import_onnx(tools, onnx_path, mlir_path, forced_dynamic=False, timeout=None):
+    """ds-import ONNX_PATH -o MLIR_PATH. Returns a Result."""
+    cmd = [tools.ds_import, onnx_path, "-o", mlir_path]
+    if forced_dynamic:
+        if FORCED_DYNAMIC_IMPORT_OPTION is None:
+            raise NotImplementedError(
+                "ds-import has no option to force dynamic dims yet (issue 4)")
+        cmd.append(FORCED_DYNAMIC_IMPORT_OPTION)
+    return run(cmd, timeout)
+
+
+def run_reference(tools, mlir_path, inputs, out_dir, timeout=None, extra=()):
+    """ds-run MLIR --reference --input NAME=FILE ... --output-dir OUT_DIR.
+    inputs: list of (name, npy path). Returns a Result."""
+    cmd = [tools.ds_run, mlir_path, "--reference"]
+    for name, path in inputs:
+        cmd += ["--input", f"{name}={path}"]
+    cmd += ["--output-dir", out_dir, *extra]
+    return run(cmd, timeout)
+
+
+def npy_file_name(name):
+    """The file name ds-run --output-dir gives output NAME (ds-run's fileNameFor)."""
+    s = name or "output"
+    return "".join(c if c.isalnum() or c in "_-." else "_" for c in s) + ".npy"
+
+
+def find_output(out_dir, name, num_outputs):
+    """Path of ds-run's output NAME in out_dir, or None. With a single output
+    and a single file, that file is taken whatever its name."""
+    path = os.path.join(out_dir, npy_file_name(name))
+    if os.path.exists(path):
+        return path
+    if num_outputs == 1 and os.path.isdir(out_dir):
+        files = [f for f in os.listdir(out_dir) if f.endswith(".npy")]
+        if len(files) == 1:
+            return os.path.join(out_dir, files[0])
+    return None
+
+
+def compare(got, want, rtol, atol):
+    """numpy.allclose(got, want, rtol, atol, equal_nan=True), want the reference.
+    Returns (ok, reason, stats) with stats max_abs, max_rel, cosine, bad."""
+    stats = {"max_abs": float("nan"), "max_rel": float("nan"),
+             "cosine": float("nan"), "bad": 0}
+    if got.shape != want.shape:
+        return False, f"shape {list(got.shape)} != expected {list(want.shape)}", stats
+    if got.dtype != want.dtype:
+        return False, f"dtype {got.dtype} != expected {want.dtype}", stats
+    if want.size == 0:
+        return True, "", stats
+    g = got.astype(np.float64)
+    w = want.astype(np.float64)
+    nan_mismatch = np.isnan(g) != np.isnan(w)
+    finite = np.isfinite(g) & np.isfinite(w)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        diff = np.where(finite, np.abs(g - w), 0.0)
+        close = np.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True)
+        stats["max_abs"] = float(diff.max()) if finite.any() else 0.0
+        rel = np.where(finite & (w != 0), diff / np.abs(w), 0.0)
+        stats["max_rel"] = float(rel.max()) if finite.any() else 0.0
+        gf, wf = np.where(finite, g, 0.0).ravel(), np.where(finite, w, 0.0).ravel()
+        norm = np.linalg.norm(gf) * np.linalg.norm(wf)
+        stats["cosine"] = float(gf @ wf / norm) if norm > 0 else (
+            1.0 if not gf.any() and not wf.any() else 0.0)
+    bad = int((~close | nan_mismatch).sum())
+    stats["bad"] = bad
+    if bad:
+        idx = np.unravel_index(int(np.argmax(~close | nan_mismatch)), want.shape)
+        return False, (f"{bad}/{want.size} values differ (max abs {stats['max_abs']:.3g}, "
+                       f"max rel {stats['max_rel']:.3g}; first at {list(idx)}: "
+                       f"got {got[idx]!r}, expected {want[idx]!r})"), stats
+    return True, "", stats
+
+
+#===----------------------------------------------------------------------===#
+# Real models (test/E2E/models.json) and their ONNX Runtime reference
+#===----------------------------------------------------------------------===#
+
+MODELS_JSON = os.path.join(ROOT, "test", "E2E", "models.json")
+MODELS_DIR = os.path.join(ROOT, "third_party", "models")
+ORT_DIR = os.path.join(ROOT, "third_party", "ort")
+ORT_RUN = os.path.join(ROOT, "scripts", "ort_run.js")
+
+
+def load_models(path=MODELS_JSON):
+    with open(path) as f:
+        return json.load(f)["models"]
+
+
+def real_models_unavailable(models_dir=MODELS_DIR, ort_dir=ORT_DIR):
+    """Why the real-model tests cannot run here (a message), or None."""
+    marker = os.path.join(models_dir, ".unavailable")
+    if os.path.exists(marker):
+        with open(marker) as f:
+            return f"scripts/fetch_models.sh could not fetch the models: {f.read().strip()}"
+    if not os.path.isdir(models_dir) or not any(
+            f.endswith(".onnx") for f in os.listdir(models_dir)):
+        return f"no models in {models_dir} (run scripts/fetch_models.sh)"
+    if not os.path.isfile(os.path.join(ort_dir, "node_modules", "onnxruntime-node",
+                                       "package.json")):
+        return f"ONNX Runtime not installed in {ort_dir} (run scripts/fetch_models.sh)"
+    if not shutil.which("node"):
+        return "node not found (apt-get install nodejs)"
+    return None
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def ort_args(spec, seed=0, runs=10):
+    """ort_run.js options for a models.json entry (all but the model and --out)."""
+    args = ["--seed", str(seed), "--runs", str(runs)]
+    for name, inp in spec["inputs"].items():
+        args += ["--shape", f"{name}=" + "x".join(str(d) for d in inp["shape"])]
+        if "range" in inp:
+            args += ["--range", f"{name}={inp['range'][0]},{inp['range'][1]}"]
+    return args
+
+
+def ort_reference(spec, models_dir, work_dir, runs=10, refresh=False, timeout=600):
+    """Runs ONNX Runtime on the model of a models.json entry with seeded inputs,
+    into work_dir (input_<i>.npy, output_<i>.npy, meta.json), unless a run with
+    the same model bytes and options is already there. Returns (meta, cached);
+    raises RuntimeError with the reason when ORT fails."""
+    model = os.path.join(models_dir, spec["file"])
+    args = ort_args(spec, runs=runs)
+    key = {"model_sha256": sha256_file(model), "ort_args": args}
+    key_path = os.path.join(work_dir, "key.json")
+    meta_path = os.path.join(work_dir, "meta.json")
+    if not refresh and os.path.exists(key_path) and os.path.exists(meta_path):
+        with open(key_path) as f, open(meta_path) as g:
+            old, meta = json.load(f), json.load(g)
+        if old == key and all(os.path.exists(os.path.join(work_dir, t["file"]))
+                              for t in meta["inputs"] + meta["outputs"]):
+            return meta, True
+    shutil.rmtree(work_dir, ignore_errors=True)
+    os.makedirs(work_dir)
+    r = run(["node", ORT_RUN, model, "--out", work_dir, "--ort", ORT_DIR] + args, timeout)
+    if not r.ok:
+        raise RuntimeError(r.why("ort_run.js"))
+    with open(meta_path) as f:
+        meta = json.load(f)
+    for t in meta["inputs"]:
+        if t["name"] not in spec["inputs"]:
+            raise RuntimeError(f"models.json lists no input '{t['name']}' for {spec['file']}")
+        want = spec["inputs"][t["name"]].get("dtype")
+        if want and want != t["dtype"]:
+            raise RuntimeError(f"models.json says input {t['name']} is {want}, "
+                               f"the model says {t['dtype']}")
+    with open(key_path, "w") as f:
+        json.dump(key, f)
+    return meta, False
