@@ -14,6 +14,7 @@ void ds::buildDSInferencePipeline(OpPassManager &pm,
   DeadNodeEliminationPassOptions dne;
   dne.report = options.report;
   funcPm.addPass(createDeadNodeEliminationPass(dne));
+  funcPm.addPass(createRaisePatternsPass());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
 }

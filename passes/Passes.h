@@ -19,6 +19,9 @@ namespace ds {
 /// Rewrites that remove inference no-ops (transpose pairs, identities).
 void populateDeadNodeEliminationPatterns(RewritePatternSet &patterns);
 
+/// Rewrites that raise exporter patterns (erf GELU, SiLU) to ds ops.
+void populateRaisePatterns(RewritePatternSet &patterns);
+
 /// Options of the default inference pipeline.
 struct InferencePipelineOptions
     : public PassPipelineOptions<InferencePipelineOptions> {

@@ -43,4 +43,35 @@ def DeadNodeEliminationPass
   ];
 }
 
+def RaisePatternsPass : Pass<"ds-raise-patterns", "::mlir::func::FuncOp"> {
+  let summary = "Raises decomposed exporter patterns to single ds ops";
+  let description = [{
+    Exporters decompose activations into chains of primitive ops. This pass
+    recognizes them and raises them to the ds op, so that codegen emits one
+    expression instead of five kernels:
+
+    - GELU, erf form (PyTorch `nn.GELU()`):
+      `x * 0.5 * (1 + erf(x / sqrt(2)))` in any association of the two
+      multiplications, with `/ sqrt(2)` or `* (1 / sqrt(2))`;
+    - SiLU / swish: `x * sigmoid(x)`.
+
+    Scalars must be splat `ds.constant`s within 1e-4 relative of the exact
+    value. The pass does not fire when an intermediate value has other uses.
+
+    Before:
+    ```mlir
+    %d = ds.div %x, %c_sqrt2 : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+    %e = ds.erf %d : tensor<4xf32>
+    %a = ds.add %e, %c_one : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+    %m = ds.mul %x, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    %y = ds.mul %m, %c_half : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+    ```
+    After:
+    ```mlir
+    %y = ds.gelu %x : tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+}
+
 #endif // DS_PASSES_TD

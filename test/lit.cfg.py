@@ -18,6 +18,8 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 
 llvm_config.with_system_environment(["HOME", "TMPDIR", "DS_EMU_THREADS"])
 llvm_config.use_default_substitutions()
+# Helper scripts find the ds tools on PATH.
+llvm_config.with_environment("PATH", config.ds_tools_dir, append_path=True)
 
 if config.ds_have_nvrtc:
     config.available_features.add("nvrtc")
