@@ -5,6 +5,7 @@
 #include "codegen/HostCompiler.h"
 #include "codegen/NvrtcCompiler.h"
 #include "dialects/DS/DSOps.h"
+#include "passes/ReferenceBridge.h"
 #include "runtime/SafeTensors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -36,132 +37,7 @@ FailureOr<func::FuncOp> mlir::ds::getEntryFunction(ModuleOp module) {
 
 namespace {
 
-std::optional<rt::DType> toDType(Type t) {
-  if (t.isF32())
-    return rt::DType::F32;
-  if (t.isF16())
-    return rt::DType::F16;
-  if (t.isBF16())
-    return rt::DType::BF16;
-  if (t.isF64())
-    return rt::DType::F64;
-  if (t.isInteger(64))
-    return rt::DType::I64;
-  if (t.isInteger(32))
-    return rt::DType::I32;
-  if (t.isInteger(8))
-    return rt::DType::I8;
-  if (t.isInteger(1))
-    return rt::DType::I1;
-  return std::nullopt;
-}
-
-std::string locationString(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  loc.print(os);
-  return s;
-}
-
 uint64_t alignTo(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
-
-/// Stores one attribute in the form the reference executor reads.
-void addRefAttr(rt::RefOp &ref, StringRef name, Attribute value) {
-  rt::RefAttr &out = ref.attrs[name.str()];
-  if (auto a = dyn_cast<DenseI64ArrayAttr>(value))
-    out.ints.assign(a.asArrayRef().begin(), a.asArrayRef().end());
-  else if (auto a = dyn_cast<DenseI32ArrayAttr>(value))
-    out.ints.assign(a.asArrayRef().begin(), a.asArrayRef().end());
-  else if (auto a = dyn_cast<IntegerAttr>(value))
-    out.ints = {a.getValue().getSExtValue()};
-  else if (auto a = dyn_cast<FloatAttr>(value))
-    out.floats = {a.getValueAsDouble()};
-  else if (auto a = dyn_cast<StringAttr>(value))
-    out.str = a.str();
-  else if (auto a = dyn_cast<DenseElementsAttr>(value)) {
-    if (isa<FloatType>(a.getElementType()))
-      for (APFloat v : a.getValues<APFloat>())
-        out.floats.push_back(v.convertToDouble());
-    else
-      for (APInt v : a.getValues<APInt>())
-        out.ints.push_back(a.getElementType().isInteger(1)
-                               ? static_cast<int64_t>(v.getZExtValue())
-                               : v.getSExtValue());
-  } else
-    ref.attrs.erase(name.str());
-}
-
-/// Little-endian bytes of a dense constant, one element at a time (splats
-/// expanded, i1 as one byte per element).
-std::string constantBytes(DenseElementsAttr attr, rt::DType dtype) {
-  std::string bytes;
-  size_t size = rt::dtypeSize(dtype);
-  bytes.reserve(attr.getNumElements() * size);
-  auto append = [&](uint64_t bits) {
-    for (size_t b = 0; b < size; ++b)
-      bytes.push_back(static_cast<char>((bits >> (8 * b)) & 0xff));
-  };
-  if (isa<FloatType>(attr.getElementType())) {
-    for (APFloat v : attr.getValues<APFloat>())
-      append(v.bitcastToAPInt().getZExtValue());
-  } else {
-    for (APInt v : attr.getValues<APInt>())
-      append(v.getZExtValue());
-  }
-  return bytes;
-}
-
-/// Attributes left at their ODS default are absent from the properties; the
-/// reference executor gets their values explicitly.
-void addDefaultedAttrs(Operation *op, rt::RefOp &ref) {
-  auto setInt = [&](StringRef name, int64_t v) {
-    ref.attrs[name.str()].ints = {v};
-  };
-  auto setFloat = [&](StringRef name, double v) {
-    ref.attrs[name.str()].floats = {v};
-  };
-  auto setStr = [&](StringRef name, StringRef v) {
-    ref.attrs[name.str()].str = v.str();
-  };
-  llvm::TypeSwitch<Operation *>(op)
-      .Case([&](SoftmaxOp o) { setInt("axis", o.getNormalizedAxis()); })
-      .Case([&](GeluOp o) { setStr("approximate", o.getApproximate()); })
-      .Case([&](LeakyReluOp o) {
-        setFloat("alpha", o.getAlpha().convertToDouble());
-      })
-      .Case([&](HardSigmoidOp o) {
-        setFloat("alpha", o.getAlpha().convertToDouble());
-        setFloat("beta", o.getBeta().convertToDouble());
-      })
-      .Case([&](ClipOp o) {
-        setFloat("min", o.getMin().convertToDouble());
-        setFloat("max", o.getMax().convertToDouble());
-      })
-      .Case([&](ConvOp o) { setInt("group", o.getGroup()); })
-      .Case([&](ConvTransposeOp o) { setInt("group", o.getGroup()); })
-      .Case<MaxPoolOp, AvgPoolOp>([&](auto o) {
-        setInt("ceil_mode", o.getCeilMode());
-        setInt("count_include_pad", o.getCountIncludePad());
-      })
-      .Case<BatchNormOp, LayerNormOp>([&](auto o) {
-        setFloat("epsilon", o.getEpsilon().convertToDouble());
-      })
-      .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp>(
-          [&](auto o) { setInt("keepdims", o.getKeepdims()); })
-      .Case([&](ReshapeOp o) { setInt("allowzero", o.getAllowzero()); })
-      .Case([&](PadOp o) { setStr("mode", o.getMode()); })
-      .Case([&](ResizeOp o) {
-        setStr("mode", o.getMode());
-        setStr("coordinate_transformation_mode",
-               o.getCoordinateTransformationMode());
-        setStr("nearest_mode", o.getNearestMode());
-        ref.attrs["operandSegmentSizes"].ints = {1, o.getScales() ? 1 : 0,
-                                                 o.getSizes() ? 1 : 0};
-      })
-      .Case([&](TriluOp o) { setInt("upper", o.getUpper()); });
-}
 
 class ArtifactLowering {
 public:
@@ -298,20 +174,11 @@ void ArtifactLowering::buildReference() {
   for (Operation &op : func.getBody().front()) {
     if (isa<func::ReturnOp, WeightOp, ConstantOp>(op))
       continue;
-    rt::RefOp ref;
-    ref.op = op.getName().stripDialect().str();
+    rt::RefOp ref = toRefOp(&op);
     for (Value v : op.getOperands())
       ref.operands.push_back(bufferOf.at(v));
     for (Value v : op.getResults())
       ref.results.push_back(bufferOf.at(v));
-    ref.location = locationString(op.getLoc());
-    // Every inherent attribute travels under its own name (ops.md), defaults
-    // included: the reference executor never guesses.
-    if (auto props =
-            dyn_cast_or_null<DictionaryAttr>(op.getPropertiesAsAttribute()))
-      for (NamedAttribute attr : props)
-        addRefAttr(ref, attr.getName().strref(), attr.getValue());
-    addDefaultedAttrs(&op, ref);
     artifact.reference.push_back(std::move(ref));
   }
 }

@@ -13,7 +13,16 @@ void ds::buildDSInferencePipeline(OpPassManager &pm,
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   DeadNodeEliminationPassOptions dne;
   dne.report = options.report;
+  // Cleanup first (less to infer), then shapes, then cleanup of what the
+  // folding left dead, then pattern raising on the static graph.
   funcPm.addPass(createDeadNodeEliminationPass(dne));
+  if (!options.bind.empty() || !options.allowDynamic) {
+    StaticShapesPassOptions shapes;
+    shapes.bind.assign(options.bind.begin(), options.bind.end());
+    shapes.allowDynamic = options.allowDynamic;
+    funcPm.addPass(createStaticShapesPass(shapes));
+    funcPm.addPass(createDeadNodeEliminationPass());
+  }
   funcPm.addPass(createRaisePatternsPass());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());

@@ -28,6 +28,14 @@ struct InferencePipelineOptions
   Option<bool> report{*this, "report",
                       llvm::cl::desc("Emit remarks with what each pass did"),
                       llvm::cl::init(false)};
+  ListOption<std::string> bind{
+      *this, "bind",
+      llvm::cl::desc("Dim bindings for ds-static-shapes (name=N, "
+                     "input[dim]=N); with none, shapes stay as imported")};
+  Option<bool> allowDynamic{
+      *this, "allow-dynamic",
+      llvm::cl::desc("Let ds-static-shapes leave undeterminable dims dynamic"),
+      llvm::cl::init(false)};
 };
 
 /// Cleanup and optimization passes run by ds-compile before codegen.

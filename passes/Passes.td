@@ -43,6 +43,55 @@ def DeadNodeEliminationPass
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Dynamic to static
+//===----------------------------------------------------------------------===//
+
+def StaticShapesPass : Pass<"ds-static-shapes", "::mlir::func::FuncOp"> {
+  let summary = "Binds symbolic dims, infers every shape and folds shape "
+                "computations";
+  let description = [{
+    Binds the symbolic (`?`) dims of the function's inputs, by the ONNX
+    dim_param name the importer keeps in `ds.dims` (`batch=1`), by input name
+    and position (`x[0]=1`) or by argument number (`0[0]=1`); then, to a
+    fixed point, infers the shape of every op from its operands
+    (`inferResultShape`, all ds ops) and folds ops whose operands are all
+    small constants with the reference executor's kernels, so that shape
+    subgraphs (Shape -> Gather -> Unsqueeze -> Concat -> Reshape) become
+    constants and Reshape targets with -1 and 0 are resolved. Unless
+    `allow-dynamic`, a `?` left anywhere is an error naming the op, its ONNX
+    node and the dim.
+
+    Before (`bind=batch=2`):
+    ```mlir
+    func.func @main(%x: tensor<?x4xf32> {ds.dims = ["batch", ""]}) -> tensor<?x2x2xf32> {
+      %s = ds.shape %x {start = 0 : i64, end = 1 : i64} : tensor<?x4xf32> -> tensor<1xi64>
+      %c = ds.constant dense<[2, 2]> : tensor<2xi64>
+      %t = ds.concat %s, %c {axis = 0 : i64} : (tensor<1xi64>, tensor<2xi64>) -> tensor<3xi64>
+      %r = ds.reshape %x, %t : tensor<?x4xf32>, tensor<3xi64> -> tensor<?x2x2xf32>
+      return %r : tensor<?x2x2xf32>
+    }
+    ```
+    After:
+    ```mlir
+    func.func @main(%x: tensor<2x4xf32> {ds.dims = ["batch", ""]}) -> tensor<2x2x2xf32> {
+      %r = ds.reshape %x : tensor<2x4xf32> -> tensor<2x2x2xf32>
+      return %r : tensor<2x2x2xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+  let options = [
+    ListOption<"bind", "bind", "std::string",
+               "Dim bindings: name=N, input[dim]=N or argnum[dim]=N">,
+    Option<"allowDynamic", "allow-dynamic", "bool", /*default=*/"false",
+           "Leave dims that cannot be determined dynamic instead of failing">,
+    Option<"foldLimit", "fold-limit", "int64_t", /*default=*/"4096",
+           "Largest constant (in elements) that folding may create; a fold "
+           "never grows its inputs' total size beyond this">,
+  ];
+}
+
 def RaisePatternsPass : Pass<"ds-raise-patterns", "::mlir::func::FuncOp"> {
   let summary = "Raises decomposed exporter patterns to single ds ops";
   let description = [{

@@ -10,6 +10,7 @@
 #define DS_DIALECTS_DS_DSTYPEINFERENCE_H
 
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Operation.h"
 #include "mlir/Support/LLVM.h"
 
 #include <string>
@@ -35,6 +36,15 @@ FailureOr<SmallVector<int64_t>> inferMatmulShape(ArrayRef<int64_t> lhs,
 FailureOr<SmallVector<int64_t>> inferTransposeShape(ArrayRef<int64_t> input,
                                                     ArrayRef<int64_t> perm,
                                                     std::string &error);
+
+/// The shape function of every ds op: the result shape implied by the
+/// operand types and the values of constant operands (`constantOperands[i]`
+/// is the value of operand i, or null). Dims that depend on unknown values
+/// stay dynamic. Fails with `error` when the operands are inconsistent.
+LogicalResult inferResultShape(Operation *op,
+                               ArrayRef<Attribute> constantOperands,
+                               SmallVectorImpl<int64_t> &shape,
+                               std::string &error);
 
 /// "2x?x4" for messages.
 std::string shapeToString(ArrayRef<int64_t> shape);

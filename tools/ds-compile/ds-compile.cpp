@@ -47,6 +47,11 @@ cl::opt<std::string> weightsFile("weights",
                                  cl::desc("safetensors file with the weights"),
                                  cl::value_desc("file"), cl::cat(category));
 cl::list<std::string>
+    bindDims("bind", cl::CommaSeparated,
+             cl::desc("Bind symbolic input dims: name=N, input[dim]=N "
+                      "(e.g. --bind=batch=1,seq=128)"),
+             cl::cat(category));
+cl::list<std::string>
     targets("targets", cl::CommaSeparated,
             cl::desc("NVRTC targets: sm_XY (CUBIN) and compute_XY (PTX); "
                      "default sm_80,sm_90,compute_80"),
@@ -238,6 +243,8 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
                       const std::string &weightsPath, llvm::raw_ostream &os) {
   PassManager pm(&context);
   mlir::ds::InferencePipelineOptions pipelineOptions;
+  for (const std::string &b : bindDims)
+    pipelineOptions.bind.push_back(b);
   mlir::ds::buildDSInferencePipeline(pm, pipelineOptions);
   if (failed(pm.run(module)))
     return failure();
