@@ -248,25 +248,37 @@ FailureOr<rt::Artifact> ArtifactLowering::runReferenceOnly() {
   if (failed(assignBuffers()))
     return failure();
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  // A value computed by an op becomes the output buffer itself; inputs,
+  // weights, constants and values returned twice get their own buffer and a
+  // byte copy (their shapes are known).
+  llvm::SmallPtrSet<Value, 8> taken;
+  SmallVector<std::pair<Value, uint32_t>> copies;
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     std::string name = "output" + std::to_string(i);
     if (auto attr = func.getResultAttrOfType<StringAttr>(i, "ds.name"))
       name = attr.str();
-    // Every output gets its own buffer, filled by a copy, so an input, a
-    // weight or a value returned twice needs no special case.
+    Operation *def = v.getDefiningOp();
+    if (def && !isa<WeightOp, ConstantOp>(def) && taken.insert(v).second) {
+      rt::BufferDesc &b = artifact.buffers[bufferOf.at(v)];
+      b.kind = rt::BufferDesc::Kind::Output;
+      b.name = name;
+      artifact.outputs.push_back(bufferOf.at(v));
+      continue;
+    }
     FailureOr<uint32_t> id =
         addBuffer(Value(), v.getType(), rt::BufferDesc::Kind::Output, name);
     if (failed(id))
       return failure();
     artifact.outputs.push_back(*id);
+    copies.emplace_back(v, *id);
   }
   buildReference();
-  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+  for (auto [v, id] : copies) {
     rt::RefOp ref;
     ref.op = "reshape"; // a byte copy with the result's type
     ref.operands = {bufferOf.at(v)};
-    ref.results = {artifact.outputs[i]};
-    ref.location = "output copy of result #" + std::to_string(i);
+    ref.results = {id};
+    ref.location = "output copy";
     artifact.reference.push_back(std::move(ref));
   }
   if (failed(loadWeights()))

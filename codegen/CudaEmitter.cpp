@@ -1,52 +1,57 @@
 //===- CudaEmitter.cpp - ds IR to CUDA C++ kernels ------------------------===//
 //
-// Kernel templates, specialized for static shapes:
-// - elementwise (unary, broadcasting binary, transpose, copy): one element
-//   per thread in a grid-stride loop; broadcast and permutation index math is
-//   unrolled with constant strides.
-// - matmul: 16x16 shared-memory tiles, one output per thread, batch in
-//   gridDim.z with broadcast batch offsets.
-// - softmax: one block per row; max and sum with warp shuffles and a
-//   shared-memory combine across warps.
+// One CUDA C++ kernel per computing op, specialized for static shapes. This
+// file walks the function, dispatches each op to its template and holds the
+// helpers the templates share; the templates live by op category:
+// - KernelsElementwise.cpp: unary, cast, broadcasting binary, where,
+//   batch_norm, output copies (one element per thread, grid-stride loop,
+//   unrolled broadcast index math with constant strides);
+// - KernelsContraction.cpp: matmul (16x16 shared-memory tiles), direct conv
+//   and conv_transpose, max/avg pooling;
+// - KernelsNormalization.cpp: softmax, layer_norm, reduce_* (one block per
+//   row or output element; warp shuffles and a shared-memory combine);
+// - KernelsDataMovement.cpp: transpose, concat, slice, gather, expand, tile,
+//   pad, resize, trilu, range, shape, constant_of_shape.
 //
 // Kernel source must compile both with NVRTC and with the host compiler
-// against runtime/emu/CudaEmu.h, so it uses no headers and no macros from
-// math.h (e.g. -inf is written as __int_as_float(0xff800000)).
+// against runtime/emu/CudaEmu.h, so it includes no headers (NVRTC finds
+// <cuda_fp16.h> only with -I<toolkit>/include) and uses no math.h macros
+// (e.g. -inf is __int_as_float(0xff800000)). f16/bf16 are `unsigned short`
+// in memory, computed in f32 through bit-level conversions emitted into the
+// source (helperDefinitions).
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CudaEmitter.h"
-#include "dialects/DS/DSOps.h"
+#include "codegen/Kernels.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstdio>
 
 using namespace mlir;
 using namespace mlir::ds;
+using namespace mlir::ds::cuda;
 
-namespace {
+//===----------------------------------------------------------------------===//
+// Index math and literals
+//===----------------------------------------------------------------------===//
 
-constexpr unsigned kElementwiseBlock = 256;
-constexpr unsigned kMaxElementwiseGrid = 4096;
-constexpr unsigned kMatmulTile = 16;
-constexpr unsigned kSoftmaxBlock = 128;
-
-std::string idxType(int64_t n) {
+std::string cuda::idxType(int64_t n) {
   return n < (int64_t(1) << 31) ? "unsigned" : "unsigned long long";
 }
 
-/// Row-major strides of `shape`.
-SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+SmallVector<int64_t> cuda::stridesOf(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> strides(shape.size(), 1);
   for (int i = static_cast<int>(shape.size()) - 2; i >= 0; --i)
     strides[i] = strides[i + 1] * shape[i + 1];
   return strides;
 }
 
-/// Strides of `operand` broadcast to `result` (0 where it broadcasts).
-SmallVector<int64_t> broadcastStrides(ArrayRef<int64_t> operand,
-                                      ArrayRef<int64_t> result) {
+SmallVector<int64_t> cuda::broadcastStrides(ArrayRef<int64_t> operand,
+                                            ArrayRef<int64_t> result) {
   SmallVector<int64_t> own = stridesOf(operand);
   SmallVector<int64_t> strides(result.size(), 0);
   size_t offset = result.size() - operand.size();
@@ -55,78 +60,370 @@ SmallVector<int64_t> broadcastStrides(ArrayRef<int64_t> operand,
   return strides;
 }
 
-/// Emits code decomposing the linear index `lin` over `shape` into
-/// coordinates c0..cN-1 (declared as `type cI`).
-void emitCoordinates(llvm::raw_ostream &os, ArrayRef<int64_t> shape,
-                     StringRef lin, StringRef type, StringRef indent) {
-  os << indent << type << " rem = " << lin << ";\n";
+std::string cuda::broadcastIndex(Value operand, ArrayRef<int64_t> shape,
+                                 bool &coordinates) {
+  ArrayRef<int64_t> own = cast<RankedTensorType>(operand.getType()).getShape();
+  SmallVector<int64_t> strides = broadcastStrides(own, shape);
+  if (ArrayRef<int64_t>(strides) == ArrayRef<int64_t>(stridesOf(shape)))
+    return "i";
+  coordinates = true;
+  return dotCoordinates(strides);
+}
+
+int64_t cuda::product(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+void cuda::emitCoordinates(llvm::raw_ostream &os, ArrayRef<int64_t> shape,
+                           StringRef lin, StringRef type, StringRef indent,
+                           StringRef prefix) {
+  if (shape.empty())
+    return;
+  std::string rem = prefix == "c" ? "rem" : (prefix + "rem").str();
+  os << indent << type << " " << rem << " = " << lin << ";\n";
   for (int i = static_cast<int>(shape.size()) - 1; i >= 0; --i) {
     if (i == 0) {
-      os << indent << type << " c0 = rem;\n";
+      os << indent << type << " " << prefix << "0 = " << rem << ";\n";
       break;
     }
-    os << indent << type << " c" << i << " = rem % " << shape[i] << "u;\n";
-    os << indent << "rem /= " << shape[i] << "u;\n";
+    os << indent << type << " " << prefix << i << " = " << rem << " % "
+       << shape[i] << "u;\n";
+    os << indent << rem << " /= " << shape[i] << "u;\n";
   }
 }
 
-/// `c0 * s0 + c1 * s1 ...` skipping zero strides; "0" when empty.
-std::string dotCoordinates(ArrayRef<int64_t> strides) {
+std::string cuda::dotCoordinates(ArrayRef<int64_t> strides, StringRef prefix) {
   std::string expr;
   for (auto [i, s] : llvm::enumerate(strides)) {
     if (s == 0)
       continue;
-    if (!expr.empty())
-      expr += " + ";
-    expr += s == 1 ? llvm::formatv("c{0}", i).str()
-                   : llvm::formatv("c{0} * {1}u", i, s).str();
+    int64_t mag = s < 0 ? -s : s;
+    std::string term =
+        mag == 1 ? llvm::formatv("{0}{1}", prefix, i).str()
+                 : llvm::formatv("{0}{1} * {2}u", prefix, i, mag).str();
+    if (expr.empty())
+      expr = s < 0 ? "0u - " + term : term;
+    else
+      expr += (s < 0 ? " - " : " + ") + term;
   }
   return expr.empty() ? "0" : expr;
 }
 
-class KernelEmitter {
-public:
-  explicit KernelEmitter(func::FuncOp func) : func(func) {}
+std::string cuda::floatLiteral(double v) {
+  float f = static_cast<float>(v);
+  if (std::isnan(f))
+    return "__int_as_float(0x7fc00000)";
+  if (std::isinf(f))
+    return f < 0 ? "__int_as_float(0xff800000)" : "__int_as_float(0x7f800000)";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.9g", static_cast<double>(f));
+  std::string s = buf;
+  if (s.find_first_of(".e") == std::string::npos)
+    s += ".0";
+  return s + "f";
+}
 
-  FailureOr<KernelProgram> run();
+std::string cuda::int64Literal(int64_t v) {
+  if (v == std::numeric_limits<int64_t>::min())
+    return "(-9223372036854775807LL - 1)";
+  return std::to_string(v) + "LL";
+}
 
-private:
-  LogicalResult emitOp(Operation *op);
-  LogicalResult emitUnary(Operation *op);
-  LogicalResult emitBinary(Operation *op);
-  LogicalResult emitMatmul(MatmulOp op);
-  LogicalResult emitSoftmax(SoftmaxOp op);
-  LogicalResult emitTranspose(TransposeOp op);
-  /// Elementwise kernel: `body` computes `out[i]` from loaded values named
-  /// x0, x1, ... whose indices are given by `operandStrides`.
-  void emitElementwiseKernel(Operation *op, StringRef opName,
-                             ArrayRef<Value> inputs, Value output,
-                             ArrayRef<SmallVector<int64_t>> operandStrides,
-                             ArrayRef<int64_t> shape, StringRef inType,
-                             StringRef outType, StringRef body);
-  EmittedKernel &newKernel(Operation *op, StringRef opName);
-  std::string header(const EmittedKernel &k, Operation *op);
+//===----------------------------------------------------------------------===//
+// Element types
+//===----------------------------------------------------------------------===//
 
-  func::FuncOp func;
-  KernelProgram program;
+std::string ElementKind::storage() const {
+  switch (kind) {
+  case F32:
+    return "float";
+  case F16:
+  case BF16:
+    return "unsigned short";
+  case I32:
+    return "int";
+  case I64:
+    return "long long";
+  case I1:
+    return "unsigned char";
+  }
+  return "";
+}
+
+std::string ElementKind::compute() const {
+  switch (kind) {
+  case F32:
+  case F16:
+  case BF16:
+    return "float";
+  case I32:
+    return "int";
+  case I64:
+    return "long long";
+  case I1:
+    return "bool";
+  }
+  return "";
+}
+
+std::string ElementKind::unsignedType() const {
+  return kind == I64 ? "unsigned long long" : "unsigned";
+}
+
+std::string ElementKind::load(StringRef expr) const {
+  switch (kind) {
+  case F16:
+    return ("dsF16ToF32(" + expr + ")").str();
+  case BF16:
+    return ("dsBf16ToF32(" + expr + ")").str();
+  case I1:
+    return ("(" + expr + " != 0)").str();
+  default:
+    return expr.str();
+  }
+}
+
+std::string ElementKind::store(StringRef expr) const {
+  switch (kind) {
+  case F16:
+    return ("dsF32ToF16(" + expr + ")").str();
+  case BF16:
+    return ("dsF32ToBf16(" + expr + ")").str();
+  case I1:
+    return ("(unsigned char)(" + expr + ")").str();
+  default:
+    return expr.str();
+  }
+}
+
+FailureOr<ElementKind> cuda::getElementKind(Type type) {
+  ElementKind k;
+  if (type.isF32())
+    k.kind = ElementKind::F32;
+  else if (type.isF16())
+    k.kind = ElementKind::F16;
+  else if (type.isBF16())
+    k.kind = ElementKind::BF16;
+  else if (type.isInteger(32))
+    k.kind = ElementKind::I32;
+  else if (type.isInteger(64))
+    k.kind = ElementKind::I64;
+  else if (type.isInteger(1))
+    k.kind = ElementKind::I1;
+  else
+    return failure();
+  return k;
+}
+
+std::string cuda::convertCompute(StringRef value, ElementKind from,
+                                 ElementKind to) {
+  std::string v = value.str();
+  if (to.isFloat()) {
+    if (from.isFloat())
+      return v;
+    if (from.kind == ElementKind::I1)
+      return "(" + v + " ? 1.0f : 0.0f)";
+    return "(float)(" + v + ")";
+  }
+  if (to.kind == ElementKind::I1) {
+    if (from.kind == ElementKind::I1)
+      return v;
+    return "(" + v + (from.isFloat() ? " != 0.0f)" : " != 0)");
+  }
+  if (from.isFloat())
+    return (to.kind == ElementKind::I32 ? "dsF32ToI32(" : "dsF32ToI64(") + v +
+           ")";
+  if (from.kind == to.kind)
+    return v;
+  return "(" + to.compute() + ")(" + v + ")";
+}
+
+std::string cuda::wrappingOp(ElementKind k, StringRef a, StringRef op,
+                             StringRef b) {
+  std::string u = k.unsignedType();
+  return ("(" + k.compute() + ")((" + u + ")" + a + " " + op + " (" + u +
+          ")" + b + ")")
+      .str();
+}
+
+namespace {
+
+struct Helper {
+  const char *name;
+  const char *definition;
+};
+
+/// Conversions every kernel may call. Bit-level, so the same source gives
+/// the same bits under NVRTC and the host compiler; rounding is to nearest
+/// even, NaN becomes the canonical 0x7fff (as CUDA's host path).
+const Helper kHelpers[] = {
+    {"dsF16ToF32",
+     R"(static __device__ __forceinline__ float dsF16ToF32(unsigned short h) {
+  const unsigned sign = (unsigned)(h & 0x8000u) << 16;
+  const unsigned exp = (h >> 10) & 0x1fu, mant = h & 0x3ffu;
+  if (exp == 0x1fu)
+    return __uint_as_float(sign | 0x7f800000u | (mant << 13));
+  if (exp == 0) {
+    const float m = (float)mant * 5.9604644775390625e-8f;
+    return sign ? -m : m;
+  }
+  return __uint_as_float(sign | ((exp + 112u) << 23) | (mant << 13));
+}
+)"},
+    {"dsF32ToF16",
+     R"(static __device__ __forceinline__ unsigned short dsF32ToF16(float f) {
+  const unsigned u = __float_as_uint(f);
+  const unsigned sign = (u >> 16) & 0x8000u, mag = u & 0x7fffffffu;
+  if (mag > 0x7f800000u)
+    return (unsigned short)0x7fffu;
+  if (mag >= 0x477ff000u)
+    return (unsigned short)(sign | 0x7c00u);
+  if (mag >= 0x38800000u) {
+    const unsigned r = mag - 0x38000000u;
+    return (unsigned short)(sign | ((r + 0xfffu + ((r >> 13) & 1u)) >> 13));
+  }
+  return (unsigned short)(sign | (unsigned)__float2int_rn(
+                                     __uint_as_float(mag) * 16777216.0f));
+}
+)"},
+    {"dsBf16ToF32",
+     R"(static __device__ __forceinline__ float dsBf16ToF32(unsigned short b) {
+  return __uint_as_float((unsigned)b << 16);
+}
+)"},
+    {"dsF32ToBf16",
+     R"(static __device__ __forceinline__ unsigned short dsF32ToBf16(float f) {
+  const unsigned u = __float_as_uint(f);
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    return (unsigned short)0x7fffu;
+  return (unsigned short)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+)"},
+    {"dsF32ToI32",
+     R"(static __device__ __forceinline__ int dsF32ToI32(float v) {
+  return v != v ? 0
+         : v <= -2147483648.0f ? (-2147483647 - 1)
+         : v >= 2147483648.0f  ? 2147483647
+                               : (int)v;
+}
+)"},
+    {"dsF32ToI64",
+     R"(static __device__ __forceinline__ long long dsF32ToI64(float v) {
+  return v != v ? 0LL
+         : v <= -9223372036854775808.0f ? (-9223372036854775807LL - 1)
+         : v >= 9223372036854775808.0f  ? 9223372036854775807LL
+                                        : (long long)v;
+}
+)"},
 };
 
 } // namespace
 
-FailureOr<std::string> mlir::ds::getCudaStorageType(Type elementType) {
-  if (elementType.isF32())
-    return std::string("float");
-  if (elementType.isF64())
-    return std::string("double");
-  if (elementType.isF16() || elementType.isBF16())
-    return std::string("unsigned short");
-  if (elementType.isInteger(64))
-    return std::string("long long");
-  if (elementType.isInteger(32))
-    return std::string("int");
-  if (elementType.isInteger(1) || elementType.isInteger(8))
-    return std::string("unsigned char");
-  return failure();
+std::string cuda::helperDefinitions(StringRef source) {
+  std::string defs;
+  for (const Helper &h : kHelpers)
+    if (source.contains((Twine(h.name) + "(").str()))
+      defs += h.definition;
+  return defs.empty() ? defs : defs + "\n";
+}
+
+std::string cuda::blockReduceFunction(StringRef name, StringRef type,
+                                      StringRef combine, unsigned warps) {
+  auto apply = [&](StringRef a, StringRef b) {
+    std::string out;
+    for (size_t i = 0; i < combine.size(); ++i) {
+      if (combine.substr(i).starts_with("$a")) {
+        out += a;
+        ++i;
+      } else if (combine.substr(i).starts_with("$b")) {
+        out += b;
+        ++i;
+      } else {
+        out += combine[i];
+      }
+    }
+    return out;
+  };
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "static __device__ __forceinline__ " << type << " " << name << "("
+     << type << " v, " << type << " *scratch) {\n"
+     << "  for (int o = 16; o > 0; o >>= 1) {\n"
+     << "    " << type << " w = __shfl_xor_sync(0xffffffffu, v, o);\n"
+     << "    v = " << apply("v", "w") << ";\n"
+     << "  }\n"
+     << "  if ((threadIdx.x & 31u) == 0) scratch[threadIdx.x >> 5] = v;\n"
+     << "  __syncthreads();\n"
+     << "  v = scratch[0];\n"
+     << "  for (int w = 1; w < " << warps << "; ++w)\n"
+     << "    v = " << apply("v", "scratch[w]") << ";\n"
+     << "  __syncthreads();\n"
+     << "  return v;\n"
+     << "}\n\n";
+  return s;
+}
+
+//===----------------------------------------------------------------------===//
+// Compile-time operand values
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<int64_t>> cuda::getConstantInts(Value v) {
+  auto c = v ? v.getDefiningOp<ConstantOp>() : ConstantOp();
+  if (!c)
+    return failure();
+  auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+  if (!dense || !isa<IntegerType>(dense.getElementType()))
+    return failure();
+  SmallVector<int64_t> out;
+  for (APInt x : dense.getValues<APInt>())
+    out.push_back(x.getSExtValue());
+  return out;
+}
+
+FailureOr<SmallVector<double>> cuda::getConstantFloats(Value v) {
+  auto c = v ? v.getDefiningOp<ConstantOp>() : ConstantOp();
+  if (!c)
+    return failure();
+  auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+  if (!dense || !isa<FloatType>(dense.getElementType()))
+    return failure();
+  SmallVector<double> out;
+  for (APFloat x : dense.getValues<APFloat>())
+    out.push_back(x.convertToDouble());
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// KernelEmitter
+//===----------------------------------------------------------------------===//
+
+std::string KernelEmitter::indexTypeFor(ArrayRef<Value> values,
+                                        ArrayRef<int64_t> shape) {
+  int64_t n = product(shape);
+  for (Value v : values)
+    if (auto t = dyn_cast_or_null<RankedTensorType>(v ? v.getType() : Type()))
+      n = std::max(n, t.getNumElements());
+  return idxType(n);
+}
+
+FailureOr<ElementKind> KernelEmitter::kindOf(Operation *op, Value v) {
+  Type elt = cast<RankedTensorType>(v.getType()).getElementType();
+  FailureOr<ElementKind> k = getElementKind(elt);
+  if (failed(k))
+    return op->emitOpError("unimplemented: CUDA emission for element type ")
+           << elt;
+  return k;
+}
+
+LogicalResult KernelEmitter::requireFloat(Operation *op, ElementKind kind,
+                                          Type type) {
+  if (kind.isFloat())
+    return success();
+  return op->emitOpError("unimplemented: CUDA emission for element type ")
+         << type << " (f32, f16 and bf16 only)";
 }
 
 EmittedKernel &KernelEmitter::newKernel(Operation *op, StringRef opName) {
@@ -136,7 +433,8 @@ EmittedKernel &KernelEmitter::newKernel(Operation *op, StringRef opName) {
   return k;
 }
 
-std::string KernelEmitter::header(const EmittedKernel &k, Operation *op) {
+std::string KernelEmitter::finishSource(const EmittedKernel &k, Operation *op,
+                                        StringRef body) {
   std::string s;
   llvm::raw_string_ostream os(s);
   os << "// ds kernel " << k.name;
@@ -145,299 +443,75 @@ std::string KernelEmitter::header(const EmittedKernel &k, Operation *op) {
     if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
       os << " (" << loc.getName().getValue() << ")";
   }
-  os << "\n";
+  os << "\n" << helperDefinitions(body) << body;
   return s;
 }
 
-void KernelEmitter::emitElementwiseKernel(
-    Operation *op, StringRef opName, ArrayRef<Value> inputs, Value output,
-    ArrayRef<SmallVector<int64_t>> operandStrides, ArrayRef<int64_t> shape,
-    StringRef inType, StringRef outType, StringRef body) {
-  EmittedKernel &k = newKernel(op, opName);
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  std::string it = idxType(n);
-  std::string s = header(k, op);
+void KernelEmitter::emitPointwise(Operation *op, PointwiseKernel &spec) {
+  EmittedKernel &k = newKernel(op, spec.opName);
+  int64_t n = product(spec.shape);
+  std::string it = spec.indexType.empty()
+                       ? indexTypeFor(spec.inputs, spec.shape)
+                       : spec.indexType;
+  std::string s = spec.prelude;
   llvm::raw_string_ostream os(s);
   os << "extern \"C\" __global__ void __launch_bounds__(" << kElementwiseBlock
      << ") " << k.name << "(";
-  for (auto [i, v] : llvm::enumerate(inputs)) {
-    os << "const " << inType << " *__restrict__ in" << i << ", ";
-    k.paramTypes.push_back(("const " + inType + " *").str());
+  for (auto [i, type] : llvm::enumerate(spec.inputTypes)) {
+    os << "const " << type << " *__restrict__ in" << i << ", ";
+    k.paramTypes.push_back("const " + type + " *");
   }
-  os << outType << " *__restrict__ out) {\n";
-  k.paramTypes.push_back((outType + " *").str());
+  os << spec.resultType << " *__restrict__ out) {\n";
+  k.paramTypes.push_back(spec.resultType + " *");
   os << "  for (" << it << " i = blockIdx.x * " << kElementwiseBlock
      << "u + threadIdx.x; i < " << n << "u; i += gridDim.x * "
      << kElementwiseBlock << "u) {\n";
-  bool needCoords = false;
-  for (ArrayRef<int64_t> strides : operandStrides)
-    needCoords |=
-        ArrayRef<int64_t>(strides) != ArrayRef<int64_t>(stridesOf(shape));
-  if (needCoords)
-    emitCoordinates(os, shape, "i", it, "    ");
-  for (auto [idx, strides] : llvm::enumerate(operandStrides)) {
-    std::string index =
-        ArrayRef<int64_t>(strides) == ArrayRef<int64_t>(stridesOf(shape))
-            ? "i"
-            : dotCoordinates(strides);
-    os << "    " << inType << " x" << idx << " = in" << idx << "[" << index
-       << "];\n";
-  }
-  os << "    out[i] = " << body << ";\n";
+  if (spec.coordinates)
+    emitCoordinates(os, spec.shape, "i", it, "    ");
+  os << spec.body;
   os << "  }\n}\n";
-  k.source = std::move(s);
+  k.source = finishSource(k, op, s);
   int64_t blocks = (n + kElementwiseBlock - 1) / kElementwiseBlock;
   k.grid = {static_cast<uint32_t>(std::max<int64_t>(
                 1, std::min<int64_t>(blocks, kMaxElementwiseGrid))),
             1, 1};
   k.block = {kElementwiseBlock, 1, 1};
-  k.args.append(inputs.begin(), inputs.end());
-  k.args.push_back(output);
-  k.numInputs = inputs.size();
+  k.args.append(spec.inputs.begin(), spec.inputs.end());
+  k.args.push_back(spec.result);
+  k.numInputs = spec.inputs.size();
 }
 
-LogicalResult KernelEmitter::emitUnary(Operation *op) {
-  auto type = cast<RankedTensorType>(op->getResult(0).getType());
-  if (!type.getElementType().isF32())
-    return op->emitOpError("unimplemented: CUDA emission for element type ")
-           << type.getElementType() << " (only f32 today)";
-  std::string body =
-      llvm::TypeSwitch<Operation *, std::string>(op)
-          .Case([](NegOp) { return "-x0"; })
-          .Case([](ExpOp) { return "expf(x0)"; })
-          .Case([](SqrtOp) { return "sqrtf(x0)"; })
-          .Case([](RsqrtOp) { return "rsqrtf(x0)"; })
-          .Case([](TanhOp) { return "tanhf(x0)"; })
-          .Case([](ErfOp) { return "erff(x0)"; })
-          .Case([](ReluOp) { return "fmaxf(x0, 0.0f)"; })
-          .Case([](SigmoidOp) { return "1.0f / (1.0f + expf(-x0))"; })
-          .Case([](SiluOp) { return "x0 / (1.0f + expf(-x0))"; })
-          .Case([](GeluOp g) {
-            if (g.getApproximate() == "tanh")
-              return "0.5f * x0 * (1.0f + tanhf(0.7978845608028654f * (x0 + "
-                     "0.044715f * x0 * x0 * x0)))";
-            return "0.5f * x0 * (1.0f + erff(x0 * 0.7071067811865476f))";
-          })
-          .Default([](Operation *) { return ""; });
-  if (body.empty())
-    return op->emitOpError("unsupported op for CUDA emission");
-  SmallVector<int64_t> strides = stridesOf(type.getShape());
-  emitElementwiseKernel(op, op->getName().stripDialect(), {op->getOperand(0)},
-                        op->getResult(0), {strides}, type.getShape(), "float",
-                        "float", body);
-  return success();
-}
-
-LogicalResult KernelEmitter::emitBinary(Operation *op) {
-  auto type = cast<RankedTensorType>(op->getResult(0).getType());
-  Type elt = type.getElementType();
-  if (!elt.isF32() && !elt.isInteger(32) && !elt.isInteger(64))
-    return op->emitOpError("unimplemented: CUDA emission for element type ")
-           << elt << " (f32, i32 and i64 today)";
-  std::string ctype = *getCudaStorageType(elt);
-  std::string body = llvm::TypeSwitch<Operation *, std::string>(op)
-                         .Case([](AddOp) { return "x0 + x1"; })
-                         .Case([](SubOp) { return "x0 - x1"; })
-                         .Case([](MulOp) { return "x0 * x1"; })
-                         .Case([](DivOp) { return "x0 / x1"; })
-                         .Default([](Operation *) { return ""; });
-  if (body.empty())
-    return op->emitOpError("unsupported op for CUDA emission");
-  SmallVector<SmallVector<int64_t>> strides;
-  for (Value operand : op->getOperands())
-    strides.push_back(broadcastStrides(
-        cast<RankedTensorType>(operand.getType()).getShape(), type.getShape()));
-  emitElementwiseKernel(
-      op, op->getName().stripDialect(), {op->getOperand(0), op->getOperand(1)},
-      op->getResult(0), strides, type.getShape(), ctype, ctype, body);
-  return success();
-}
-
-LogicalResult KernelEmitter::emitTranspose(TransposeOp op) {
-  RankedTensorType in = op.getInput().getType();
-  RankedTensorType out = op.getType();
-  FailureOr<std::string> ctype = getCudaStorageType(in.getElementType());
-  if (failed(ctype))
-    return op.emitOpError("unimplemented: CUDA emission for element type ")
-           << in.getElementType();
-  // Output coordinate i reads input dim perm[i].
-  SmallVector<int64_t> inStrides = stridesOf(in.getShape());
-  SmallVector<int64_t> strides;
-  for (int64_t p : op.getPerm())
-    strides.push_back(in.getShape()[p] == 1 ? 0 : inStrides[p]);
-  emitElementwiseKernel(op, "transpose", {op.getInput()}, op.getResult(),
-                        {strides}, out.getShape(), *ctype, *ctype, "x0");
-  return success();
-}
-
-LogicalResult KernelEmitter::emitMatmul(MatmulOp op) {
-  RankedTensorType lhsType = op.getLhs().getType();
-  RankedTensorType rhsType = op.getRhs().getType();
-  RankedTensorType outType = op.getType();
-  if (!outType.getElementType().isF32())
-    return op.emitOpError("unimplemented: CUDA emission for element type ")
-           << outType.getElementType() << " (only f32 today)";
-  // Normalize to [batch..., M, K] x [batch..., K, N] as numpy does.
-  SmallVector<int64_t> a(lhsType.getShape()), b(rhsType.getShape());
-  if (a.size() == 1)
-    a.insert(a.begin(), 1);
-  if (b.size() == 1)
-    b.push_back(1);
-  int64_t m = a[a.size() - 2], kDim = a.back(), n = b.back();
-  ArrayRef<int64_t> batchA = ArrayRef<int64_t>(a).drop_back(2);
-  ArrayRef<int64_t> batchB = ArrayRef<int64_t>(b).drop_back(2);
-  size_t batchRank = std::max(batchA.size(), batchB.size());
-  SmallVector<int64_t> batch(batchRank);
-  for (size_t i = 0; i < batchRank; ++i) {
-    int64_t da = i < batchRank - batchA.size()
-                     ? 1
-                     : batchA[i - (batchRank - batchA.size())];
-    int64_t db = i < batchRank - batchB.size()
-                     ? 1
-                     : batchB[i - (batchRank - batchB.size())];
-    batch[i] = std::max(da, db);
-  }
-  int64_t batchCount = 1;
-  for (int64_t d : batch)
-    batchCount *= d;
-  if (batchCount > 65535 || (m + kMatmulTile - 1) / kMatmulTile > 65535)
-    return op.emitOpError("unimplemented: matmul grid too large (batch ")
-           << batchCount << ", rows " << m << ")";
-  // Offsets of a batch coordinate into A and B, in units of whole matrices.
-  SmallVector<int64_t> aStrides = broadcastStrides(batchA, batch);
-  SmallVector<int64_t> bStrides = broadcastStrides(batchB, batch);
-  int64_t total = batchCount * std::max(m * kDim, std::max(kDim * n, m * n));
-  std::string it = idxType(total);
-
-  EmittedKernel &k = newKernel(op, "matmul");
-  std::string s = header(k, op);
-  llvm::raw_string_ostream os(s);
-  unsigned t = kMatmulTile;
-  os << "extern \"C\" __global__ void __launch_bounds__(" << t * t << ") "
-     << k.name
-     << "(const float *__restrict__ A, const float *__restrict__ B, "
-        "float *__restrict__ C) {\n";
-  os << "  __shared__ float As[" << t << "][" << t + 1 << "];\n";
-  os << "  __shared__ float Bs[" << t << "][" << t + 1 << "];\n";
-  os << "  const " << it << " tx = threadIdx.x, ty = threadIdx.y;\n";
-  os << "  const " << it << " row = blockIdx.y * " << t << "u + ty;\n";
-  os << "  const " << it << " col = blockIdx.x * " << t << "u + tx;\n";
-  if (batchRank > 0) {
-    emitCoordinates(os, batch, "blockIdx.z", it, "  ");
-    os << "  const " << it << " aBase = (" << dotCoordinates(aStrides) << ") * "
-       << m * kDim << "u;\n";
-    os << "  const " << it << " bBase = (" << dotCoordinates(bStrides) << ") * "
-       << kDim * n << "u;\n";
-    os << "  const " << it << " cBase = (" << it << ")blockIdx.z * " << m * n
-       << "u;\n";
-  } else {
-    os << "  const " << it << " aBase = 0, bBase = 0, cBase = 0;\n";
-  }
-  os << "  float acc = 0.0f;\n";
-  os << "  for (" << it << " k0 = 0; k0 < " << kDim << "u; k0 += " << t
-     << "u) {\n";
-  os << "    const " << it << " ka = k0 + tx, kb = k0 + ty;\n";
-  os << "    As[ty][tx] = (row < " << m << "u && ka < " << kDim
-     << "u) ? A[aBase + row * " << kDim << "u + ka] : 0.0f;\n";
-  os << "    Bs[ty][tx] = (kb < " << kDim << "u && col < " << n
-     << "u) ? B[bBase + kb * " << n << "u + col] : 0.0f;\n";
-  os << "    __syncthreads();\n";
-  os << "#pragma unroll\n";
-  os << "    for (int kk = 0; kk < " << t << "; ++kk)\n";
-  os << "      acc += As[ty][kk] * Bs[kk][tx];\n";
-  os << "    __syncthreads();\n";
-  os << "  }\n";
-  os << "  if (row < " << m << "u && col < " << n << "u)\n";
-  os << "    C[cBase + row * " << n << "u + col] = acc;\n";
-  os << "}\n";
-  k.source = std::move(s);
-  k.grid = {static_cast<uint32_t>((n + t - 1) / t),
-            static_cast<uint32_t>((m + t - 1) / t),
-            static_cast<uint32_t>(batchCount)};
-  k.block = {t, t, 1};
-  k.args = {op.getLhs(), op.getRhs(), op.getResult()};
-  k.numInputs = 2;
-  k.paramTypes = {"const float *", "const float *", "float *"};
-  return success();
-}
-
-LogicalResult KernelEmitter::emitSoftmax(SoftmaxOp op) {
-  RankedTensorType type = op.getType();
-  if (!type.getElementType().isF32())
-    return op.emitOpError("unimplemented: CUDA emission for element type ")
-           << type.getElementType() << " (only f32 today)";
-  int64_t axis = op.getNormalizedAxis();
-  ArrayRef<int64_t> shape = type.getShape();
-  int64_t outer = 1, inner = 1, len = shape[axis];
-  for (int64_t i = 0; i < axis; ++i)
-    outer *= shape[i];
-  for (int64_t i = axis + 1; i < static_cast<int64_t>(shape.size()); ++i)
-    inner *= shape[i];
-  std::string it = idxType(type.getNumElements());
-  unsigned threads = kSoftmaxBlock, warps = threads / 32;
-
-  EmittedKernel &k = newKernel(op, "softmax");
-  std::string s = header(k, op);
-  llvm::raw_string_ostream os(s);
-  // Block-wide reductions: warp shuffles, then warp leaders combine through
-  // shared memory; every thread gets the result.
-  os << "static __device__ __forceinline__ float dsBlockReduce(float v, "
-        "float *scratch, bool isMax) {\n"
-     << "  for (int o = 16; o > 0; o >>= 1) {\n"
-     << "    float w = __shfl_xor_sync(0xffffffffu, v, o);\n"
-     << "    v = isMax ? fmaxf(v, w) : v + w;\n"
-     << "  }\n"
-     << "  if ((threadIdx.x & 31u) == 0) scratch[threadIdx.x >> 5] = v;\n"
-     << "  __syncthreads();\n"
-     << "  v = scratch[0];\n"
-     << "  for (int w = 1; w < " << warps << "; ++w)\n"
-     << "    v = isMax ? fmaxf(v, scratch[w]) : v + scratch[w];\n"
-     << "  __syncthreads();\n"
-     << "  return v;\n"
-     << "}\n\n";
-  os << "extern \"C\" __global__ void __launch_bounds__(" << threads << ") "
-     << k.name << "(const float *__restrict__ in, float *__restrict__ out) {\n";
-  os << "  __shared__ float scratch[" << warps << "];\n";
-  os << "  const " << it << " row = blockIdx.x;\n";
-  os << "  const " << it << " base = (row / " << inner << "u) * " << len * inner
-     << "u + row % " << inner << "u;\n";
-  os << "  const float *x = in + base;\n";
-  os << "  float *y = out + base;\n";
-  os << "  float m = __int_as_float(0xff800000);\n";
-  os << "  for (" << it << " j = threadIdx.x; j < " << len
-     << "u; j += " << threads << "u)\n";
-  os << "    m = fmaxf(m, x[j * " << inner << "u]);\n";
-  os << "  m = dsBlockReduce(m, scratch, true);\n";
-  os << "  float sum = 0.0f;\n";
-  os << "  for (" << it << " j = threadIdx.x; j < " << len
-     << "u; j += " << threads << "u)\n";
-  os << "    sum += expf(x[j * " << inner << "u] - m);\n";
-  os << "  sum = dsBlockReduce(sum, scratch, false);\n";
-  os << "  const float inv = 1.0f / sum;\n";
-  os << "  for (" << it << " j = threadIdx.x; j < " << len
-     << "u; j += " << threads << "u)\n";
-  os << "    y[j * " << inner << "u] = expf(x[j * " << inner
-     << "u] - m) * inv;\n";
-  os << "}\n";
-  k.source = std::move(s);
-  if (outer * inner > std::numeric_limits<int32_t>::max())
-    return op.emitOpError("unimplemented: more than 2^31 softmax rows");
-  k.grid = {static_cast<uint32_t>(outer * inner), 1, 1};
-  k.block = {threads, 1, 1};
-  k.args = {op.getInput(), op.getResult()};
-  k.numInputs = 1;
-  k.paramTypes = {"const float *", "float *"};
-  return success();
+bool mlir::ds::isViewOp(Operation *op) {
+  return isa<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(op);
 }
 
 LogicalResult KernelEmitter::emitOp(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case<WeightOp, ConstantOp, ReshapeOp>([](auto) { return success(); })
-      .Case<MatmulOp>([&](auto m) { return emitMatmul(m); })
-      .Case<SoftmaxOp>([&](auto s) { return emitSoftmax(s); })
-      .Case<TransposeOp>([&](auto t) { return emitTranspose(t); })
+      .Case<WeightOp, ConstantOp, ReshapeOp, FlattenOp, SqueezeOp,
+            UnsqueezeOp>([](auto) { return success(); })
+      .Case([&](CastOp o) { return emitCast(o); })
+      .Case([&](WhereOp o) { return emitWhere(o); })
+      .Case([&](BatchNormOp o) { return emitBatchNorm(o); })
+      .Case([&](MatmulOp o) { return emitMatmul(o); })
+      .Case([&](ConvOp o) { return emitConv(o); })
+      .Case([&](ConvTransposeOp o) { return emitConvTranspose(o); })
+      .Case<MaxPoolOp, AvgPoolOp>([&](auto o) { return emitPool(o); })
+      .Case([&](SoftmaxOp o) { return emitSoftmax(o); })
+      .Case([&](LayerNormOp o) { return emitLayerNorm(o); })
+      .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp>(
+          [&](auto o) { return emitReduce(o); })
+      .Case([&](TransposeOp o) { return emitTranspose(o); })
+      .Case([&](ConcatOp o) { return emitConcat(o); })
+      .Case([&](SliceOp o) { return emitSlice(o); })
+      .Case([&](GatherOp o) { return emitGather(o); })
+      .Case([&](ExpandOp o) { return emitExpand(o); })
+      .Case([&](TileOp o) { return emitTile(o); })
+      .Case([&](PadOp o) { return emitPad(o); })
+      .Case([&](ResizeOp o) { return emitResize(o); })
+      .Case([&](TriluOp o) { return emitTrilu(o); })
+      .Case([&](RangeOp o) { return emitRange(o); })
+      .Case([&](ShapeOp o) { return emitShape(o); })
+      .Case([&](ConstantOfShapeOp o) { return emitConstantOfShape(o); })
       .Default([&](Operation *other) -> LogicalResult {
         if (other->hasTrait<mlir::ds::OpTrait::UnaryElementwise>())
           return emitUnary(other);
@@ -455,46 +529,61 @@ FailureOr<KernelProgram> KernelEmitter::run() {
   for (Operation &op : func.getBody().front()) {
     if (isa<func::ReturnOp>(op))
       continue;
-    for (Type t : op.getResultTypes()) {
+    bool staticShapes = true;
+    for (Type t : llvm::concat<Type>(op.getResultTypes(), op.getOperandTypes())) {
       auto ranked = dyn_cast<RankedTensorType>(t);
       if (!ranked || !ranked.hasStaticShape()) {
         op.emitOpError("requires static shapes for CUDA emission, got ")
             << t << " (bind dynamic dims with ds-static-shapes)";
-        failedAny = true;
+        staticShapes = false;
+        break;
       }
     }
-    if (failedAny)
+    if (!staticShapes) {
+      failedAny = true;
       continue;
+    }
     if (!isa_and_present<DSDialect>(op.getDialect())) {
       op.emitOpError("unsupported op for CUDA emission");
       failedAny = true;
       continue;
     }
+    // Nothing to compute for empty results.
+    if (op.getNumResults() &&
+        llvm::all_of(op.getResultTypes(), [](Type t) {
+          return cast<RankedTensorType>(t).getNumElements() == 0;
+        }))
+      continue;
     failedAny |= failed(emitOp(&op));
   }
   if (failedAny)
     return failure();
 
   // Function results that are not the plain result of a kernel (function
-  // arguments, weights, constants, reshape views, values returned twice)
-  // get a copy kernel into their own output buffer.
+  // arguments, weights, constants, views, values returned twice) get a copy
+  // kernel into their own output buffer.
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
   llvm::SmallPtrSet<Value, 8> seen;
-  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+  for (Value v : ret.getOperands()) {
     Operation *def = v.getDefiningOp();
-    bool computed = def && !isa<WeightOp, ConstantOp, ReshapeOp>(def);
+    bool computed = def && !isa<WeightOp, ConstantOp>(def) && !isViewOp(def);
     if (computed && seen.insert(v).second) {
       program.outputCopyKernel.push_back(-1);
       continue;
     }
     auto type = cast<RankedTensorType>(v.getType());
-    FailureOr<std::string> ctype = getCudaStorageType(type.getElementType());
-    if (failed(ctype))
+    FailureOr<ElementKind> kind = getElementKind(type.getElementType());
+    if (failed(kind))
       return ret.emitOpError("unimplemented: output of element type ")
              << type.getElementType();
-    SmallVector<int64_t> strides = stridesOf(type.getShape());
-    emitElementwiseKernel(nullptr, "copy", {v}, Value(), {strides},
-                          type.getShape(), *ctype, *ctype, "x0");
+    PointwiseKernel copy;
+    copy.opName = "copy";
+    copy.inputs = {v};
+    copy.inputTypes = {kind->storage()};
+    copy.resultType = kind->storage();
+    copy.shape.assign(type.getShape().begin(), type.getShape().end());
+    copy.body = "    out[i] = in0[i];\n";
+    emitPointwise(nullptr, copy);
     program.outputCopyKernel.push_back(program.kernels.size() - 1);
   }
   return std::move(program);
@@ -502,4 +591,15 @@ FailureOr<KernelProgram> KernelEmitter::run() {
 
 FailureOr<KernelProgram> mlir::ds::emitCudaKernels(func::FuncOp func) {
   return KernelEmitter(func).run();
+}
+
+FailureOr<std::string> mlir::ds::getCudaStorageType(Type elementType) {
+  if (elementType.isF64())
+    return std::string("double");
+  if (elementType.isInteger(8))
+    return std::string("unsigned char");
+  FailureOr<ElementKind> k = getElementKind(elementType);
+  if (failed(k))
+    return failure();
+  return k->storage();
 }

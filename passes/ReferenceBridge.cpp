@@ -118,6 +118,8 @@ static void addDefaultedAttrs(Operation *op, rt::RefOp &ref) {
       .Case([&](ConvOp o) { setInt("group", o.getGroup()); })
       .Case([&](ConvTransposeOp o) { setInt("group", o.getGroup()); })
       .Case<MaxPoolOp, AvgPoolOp>([&](auto o) {
+        SmallVector<int64_t> d = o.getDilationsOrOnes();
+        ref.attrs["dilations"].ints.assign(d.begin(), d.end());
         setInt("ceil_mode", o.getCeilMode());
         setInt("count_include_pad", o.getCountIncludePad());
       })

@@ -444,7 +444,8 @@ Status ManifestReader::readBuffer(const json &jb, const std::string &where,
   if (!dt)
     return fail(at(where, "dtype"), "unknown element type '" + dtype + "'");
   b.type.dtype = *dt;
-  DS_RETURN_IF_ERROR(i64ArrayField(jb, "shape", where, 0, b.type.shape));
+  // -1 is a dynamic dim; verifyArtifact() says which buffers may have one.
+  DS_RETURN_IF_ERROR(i64ArrayField(jb, "shape", where, -1, b.type.shape));
   if (b.kind == BufferDesc::Kind::View)
     return u32Field(jb, "alias_of", where, b.aliasOf);
   return u64Field(jb, "offset", where, b.offset);
@@ -590,6 +591,23 @@ Status checkBufferId(const Artifact &a, uint32_t id, const std::string &what) {
                  " buffers");
 }
 
+bool isDynamic(const TensorType &t) {
+  for (int64_t d : t.shape)
+    if (d == -1)
+      return true;
+  return false;
+}
+
+/// Byte size with every -1 dim counted as 1: bounds what numElements() and
+/// byteSize() can reach for a dynamic type, so they cannot overflow.
+std::optional<uint64_t> staticByteSize(const TensorType &t) {
+  TensorType bound = t;
+  for (int64_t &d : bound.shape)
+    if (d == -1)
+      d = 1;
+  return bound.checkedByteSize();
+}
+
 Status verifyBuffers(const Artifact &a, uint64_t weightsSize) {
   std::vector<uint64_t> sizes(a.buffers.size());
   for (size_t i = 0; i < a.buffers.size(); ++i) {
@@ -601,6 +619,19 @@ Status verifyBuffers(const Artifact &a, uint64_t weightsSize) {
     if (dtypeSize(b.type.dtype) == 0)
       return invalid(label + " has invalid element type " +
                      std::to_string(static_cast<int>(b.type.dtype)));
+    if (isDynamic(b.type)) {
+      // Dynamic buffers have no storage: only the reference program, which
+      // sizes them at run time, may use them (launches are checked later).
+      if (b.kind != BufferDesc::Kind::Input &&
+          b.kind != BufferDesc::Kind::Output &&
+          b.kind != BufferDesc::Kind::Intermediate)
+        return invalid(label + " (" + kindName(b.kind) + ", " + b.type.str() +
+                       ") has a dynamic shape; only input, output and "
+                       "intermediate buffers may");
+      if (!staticByteSize(b.type))
+        return invalid(label + " has invalid shape " + b.type.str());
+      continue;
+    }
     std::optional<uint64_t> size = b.type.checkedByteSize();
     if (!size)
       return invalid(label + " has invalid shape " + b.type.str());
@@ -629,6 +660,10 @@ Status verifyBuffers(const Artifact &a, uint64_t weightsSize) {
                        " is part of an alias cycle");
       cur = next;
     }
+    if (isDynamic(a.buffers[cur].type))
+      return invalid("view " + bufferLabel(a, i) + " aliases " +
+                     bufferLabel(a, cur) + " (" + a.buffers[cur].type.str() +
+                     "), which has a dynamic shape");
     if (sizes[cur] != sizes[i])
       return invalid(
           "view " + bufferLabel(a, i) + " (" + a.buffers[i].type.str() + ", " +
@@ -661,9 +696,15 @@ Status verifyImpl(const Artifact &a, uint64_t weightsSize) {
     for (int d = 0; d < 3; ++d)
       if (l.grid[d] == 0 || l.block[d] == 0)
         return invalid(label + " has an empty grid or block dimension");
-    for (size_t j = 0; j < l.args.size(); ++j)
+    for (size_t j = 0; j < l.args.size(); ++j) {
       DS_RETURN_IF_ERROR(checkBufferId(
           a, l.args[j], label + " argument " + std::to_string(j)));
+      if (isDynamic(a.buffers[l.args[j]].type))
+        return invalid(label + " argument " + std::to_string(j) + " is " +
+                       bufferLabel(a, l.args[j]) + " (" +
+                       a.buffers[l.args[j]].type.str() +
+                       "), which has a dynamic shape");
+    }
   }
   for (size_t i = 0; i < a.reference.size(); ++i) {
     const RefOp &op = a.reference[i];

@@ -35,6 +35,12 @@ struct BufferDesc {
   };
   Kind kind = Kind::Intermediate;
   std::string name; ///< input/output/weight name; "" for intermediates
+  /// Element type and shape. A dim of -1 is dynamic (known only at run
+  /// time); only Input, Output and Intermediate buffers that no launch uses
+  /// and no view aliases may have one (verifyArtifact() checks it), so such
+  /// buffers only live in the reference program: an input takes the bound
+  /// tensor's dim, anything else the shape its op computes. byteSize() is
+  /// meaningless for a dynamic type; use checkedByteSize(), which rejects it.
   TensorType type;
   uint64_t offset = 0;  ///< arena offset or weight-blob offset (by kind)
   uint32_t aliasOf = 0; ///< only for Kind::View (may point to another view)
@@ -129,7 +135,9 @@ Status writeArtifactFile(const Artifact &artifact, const std::string &path);
 /// Checks what parseArtifact() checks on the in-memory form: known kinds and
 /// dtypes, every buffer/kernel index in range, view chains that end at a
 /// non-view buffer of the same byte size, arena buffers inside `arenaBytes`
-/// and weight/constant buffers inside `weights`.
+/// and weight/constant buffers inside `weights`, dynamic (-1) dims only on
+/// input/output/intermediate buffers that no launch argument names and no
+/// view aliases (they take no arena space).
 Status verifyArtifact(const Artifact &artifact);
 
 /// Knobs of parseArtifact().

@@ -28,8 +28,8 @@ namespace {
 const std::vector<OpEntry> &opTable() {
   static const std::vector<OpEntry> table = [] {
     std::vector<OpEntry> all;
-    for (auto category : {elementwiseOps, contractionOps, normalizationOps,
-                          dataMovementOps}) {
+    for (auto category :
+         {elementwiseOps, contractionOps, normalizationOps, dataMovementOps}) {
       std::vector<OpEntry> rows = category();
       all.insert(all.end(), rows.begin(), rows.end());
     }
@@ -50,13 +50,11 @@ std::string arityText(const OpEntry &e) {
     return "at least " + std::to_string(e.minOperands);
   if (e.minOperands == e.maxOperands)
     return std::to_string(e.minOperands);
-  return std::to_string(e.minOperands) + " to " +
-         std::to_string(e.maxOperands);
+  return std::to_string(e.minOperands) + " to " + std::to_string(e.maxOperands);
 }
 
 /// Checks that an operand's byte vector matches its (static) type.
-Status checkOperandStorage(const RefOp &op, const HostTensor &t,
-                           size_t index) {
+Status checkOperandStorage(const RefOp &op, const HostTensor &t, size_t index) {
   std::string label = "operand #" + std::to_string(index);
   std::optional<uint64_t> size = t.type.checkedByteSize();
   if (!size)
@@ -69,8 +67,7 @@ Status checkOperandStorage(const RefOp &op, const HostTensor &t,
 }
 
 /// A declared result type may leave dims dynamic (-1); nothing else.
-Status checkDeclaredResult(const RefOp &op, const HostTensor &t,
-                           size_t index) {
+Status checkDeclaredResult(const RefOp &op, const HostTensor &t, size_t index) {
   for (int64_t d : t.type.shape)
     if (d < -1)
       return opError(op, "result #" + std::to_string(index) +
@@ -110,8 +107,7 @@ public:
           b.kind != BufferDesc::Kind::Constant)
         continue;
       std::optional<uint64_t> size = b.type.checkedByteSize();
-      if (!size || b.offset > la.weightSize ||
-          *size > la.weightSize - b.offset)
+      if (!size || b.offset > la.weightSize || *size > la.weightSize - b.offset)
         return Status::error("reference program: weight '" + b.name + "' (" +
                              b.type.str() + ") lies outside the weight blob");
       tensors[id].bytes.assign(la.weightData + b.offset,
@@ -218,15 +214,14 @@ private:
   /// dim of the declared type agrees; -1 dims take the bound tensor's.
   static Status bindInput(const BufferDesc &b, const HostTensor &t) {
     const TensorType &want = b.type;
-    bool matches = t.type.dtype == want.dtype &&
-                   t.type.shape.size() == want.shape.size();
+    bool matches =
+        t.type.dtype == want.dtype && t.type.shape.size() == want.shape.size();
     for (size_t d = 0; matches && d < want.shape.size(); ++d)
       matches = t.type.shape[d] >= 0 &&
                 (want.shape[d] < 0 || want.shape[d] == t.type.shape[d]);
     if (!matches)
       return Status::error("reference program: input '" + b.name +
-                           "' expects " + want.str() + ", got " +
-                           t.type.str());
+                           "' expects " + want.str() + ", got " + t.type.str());
     std::optional<uint64_t> size = t.type.checkedByteSize();
     if (!size || t.bytes.size() != *size)
       return Status::error("reference program: input '" + b.name + "' holds " +
@@ -267,8 +262,8 @@ Status ds::runtime::runReferenceOp(const RefOp &op, const Operands &operands,
     DS_RETURN_IF_ERROR(checkDeclaredResult(op, *results[i], i));
     for (const HostTensor *o : operands)
       if (o == results[i])
-        return opError(op, "result #" + std::to_string(i) +
-                               " is also an operand");
+        return opError(op,
+                       "result #" + std::to_string(i) + " is also an operand");
   }
   // Shapes computed from operand values can ask for more memory than there
   // is; no exception may leave the runtime API.

@@ -15,6 +15,9 @@
 #include <type_traits>
 
 namespace ds::runtime::ref {
+
+int64_t convScratchElements = int64_t(1) << 22;
+
 namespace {
 
 /// Where a float kernel writes its result: straight into the result bytes
@@ -43,7 +46,7 @@ private:
   T *ptr = nullptr;
 };
 
-/// Float operands of one element type; `what` lists them for the message.
+/// Float operands, all of operand #0's element type.
 Status checkFloatOperands(const RefOp &op, const Operands &in) {
   DType dt = in[0]->type.dtype;
   if (!isFloatType(dt))
@@ -51,8 +54,10 @@ Status checkFloatOperands(const RefOp &op, const Operands &in) {
   for (size_t i = 1; i < in.size(); ++i)
     if (in[i]->type.dtype != dt)
       return opError(op, "operand #" + std::to_string(i) + " " +
-                             in[i]->type.str() + " differs in element type "
-                             "from operand #0 " + in[0]->type.str());
+                             in[i]->type.str() +
+                             " differs in element type "
+                             "from operand #0 " +
+                             in[0]->type.str());
   return Status::ok();
 }
 
@@ -66,9 +71,10 @@ void matmulImpl(const HostTensor &a, const HostTensor &b, HostTensor &r,
                 const Shape &batchA, const Shape &batchB) {
   ElementBuffer<T> av(a), bv(b);
   ResultBuffer<T> rv(r);
-  Shape sa = broadcastStrides(batchA, batch), sb = broadcastStrides(batchB, batch);
-  bool rhsShared = std::all_of(sb.begin(), sb.end(),
-                               [](int64_t s) { return s == 0; });
+  Shape sa = broadcastStrides(batchA, batch),
+        sb = broadcastStrides(batchB, batch);
+  bool rhsShared =
+      std::all_of(sb.begin(), sb.end(), [](int64_t s) { return s == 0; });
   if (rhsShared && product(batchA) == product(batch)) {
     // Every batch of the lhs against one rhs: stack the batches as rows.
     gemm(false, false, product(batch) * m, n, k, av.data(), k, bv.data(), n,
@@ -187,27 +193,28 @@ std::vector<Shape> windowTable(const Window &w, const Shape &count,
 }
 
 /// Walks the (kernel offset, `count`-grid position) pairs of a window op,
-/// one row of the last grid dim at a time: for kernel offset kk (row-major
-/// over the kernel) and the row starting at grid position `start`, calls
-/// fn(kk, start, base, last, inner) where the `limit`-grid position of the
-/// row's j-th element is base + last[j], or nothing when last[j] < 0. Rows
-/// whose other dims fall outside `limit` are skipped.
+/// one row of the last grid dim at a time, for the rows [rowBegin, rowEnd)
+/// (a row is one index of all but the last grid dim, row-major): for kernel
+/// offset kk (row-major over the kernel) and the row starting at grid
+/// position `start`, calls fn(kk, start, base, last, inner) where the
+/// `limit`-grid position of the row's j-th element is base + last[j], or
+/// nothing when last[j] < 0. Rows whose other dims fall outside `limit` are
+/// skipped.
 template <typename Fn>
 void forEachWindowTap(const Window &w, const Shape &count, const Shape &limit,
-                      Fn fn) {
+                      int64_t rowBegin, int64_t rowEnd, Fn fn) {
   size_t rank = count.size();
   std::vector<Shape> table = windowTable(w, count, limit);
   Shape limitStrides = rowMajorStrides(limit);
-  int64_t kernelSize = product(w.kernel);
-  int64_t inner = count.back(), outer = product(count) / std::max<int64_t>(inner, 1);
-  Shape kidx(rank), idx(rank);
+  int64_t kernelSize = product(w.kernel), inner = count.back();
+  Shape kidx(rank);
   for (int64_t kk = 0; kk < kernelSize; ++kk) {
     for (size_t d = rank, rem = kk; d-- > 0;) {
       kidx[d] = static_cast<int64_t>(rem) % w.kernel[d];
       rem /= w.kernel[d];
     }
     const int64_t *last = table[rank - 1].data() + kidx[rank - 1] * inner;
-    for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t o = rowBegin; o < rowEnd; ++o) {
       int64_t rem = o, base = 0;
       bool valid = true;
       for (size_t d = rank - 1; d-- > 0;) {
@@ -221,6 +228,27 @@ void forEachWindowTap(const Window &w, const Shape &count, const Shape &limit,
         fn(kk, o * inner, base, last, inner);
     }
   }
+}
+
+/// Rows of a grid with `inner` elements per row that fit a scratch of
+/// `perElement` * rows * inner elements within convScratchElements.
+int64_t rowsPerChunk(int64_t perElement, int64_t inner, int64_t rows) {
+  int64_t perRow = std::max<int64_t>(perElement * inner, 1);
+  return std::clamp<int64_t>(convScratchElements / perRow, 1,
+                             std::max<int64_t>(rows, 1));
+}
+
+/// y[b][oc][p] += bias[oc] for a [n, m, spatial] result.
+template <typename T>
+void addBias(T *y, const HostTensor &bias, int64_t n, int64_t m,
+             int64_t spatial) {
+  ElementBuffer<T> bv(bias);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t oc = 0; oc < m; ++oc) {
+      T *row = y + (b * m + oc) * spatial;
+      for (int64_t p = 0; p < spatial; ++p)
+        row[p] += bv.data()[oc];
+    }
 }
 
 //===----------------------------------------------------------------------===//
@@ -241,41 +269,46 @@ void convImpl(const HostTensor &x, const HostTensor &w, const HostTensor *bias,
   for (size_t d = 0; d < inSpatial.size(); ++d)
     pointwise = pointwise && win.kernel[d] == 1 && win.strides[d] == 1 &&
                 win.padsBegin[d] == 0 && win.padsEnd[d] == 0;
-  std::vector<T> col(pointwise ? 0 : static_cast<size_t>(k * outP));
+  // The output grid is processed in chunks of rows so the im2col matrix
+  // (k x chunk) stays within convScratchElements.
+  int64_t inner = outSpatial.back(), rows = inner == 0 ? 0 : outP / inner;
+  int64_t chunk = rowsPerChunk(k, inner, rows);
+  std::vector<T> col(pointwise ? 0 : static_cast<size_t>(k * chunk * inner));
   for (int64_t b = 0; b < n; ++b)
     for (int64_t g = 0; g < group; ++g) {
       const T *xg = xv.data() + (b * c + g * cg) * inP;
-      const T *cols = xg;
-      if (!pointwise) {
-        // im2col: col[ci * kernelSize + kk][p] = x[ci][window tap], 0 in pads.
+      const T *wg = wv.data() + g * mg * k;
+      T *yg = yv.data() + (b * m + g * mg) * outP;
+      for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
+        int64_t r1 = std::min(rows, r0 + chunk);
+        int64_t start = r0 * inner, cols = (r1 - r0) * inner;
+        if (pointwise) {
+          gemm(false, false, mg, cols, k, wg, k, xg + start, inP, yg + start,
+               outP, false);
+          continue;
+        }
+        // im2col: col[ci * kernelSize + kk][p - start] = x[ci][tap of p],
+        // 0 in the padding.
         std::fill(col.begin(), col.end(), T(0));
-        forEachWindowTap(win, outSpatial, inSpatial,
+        forEachWindowTap(win, outSpatial, inSpatial, r0, r1,
                          [&](int64_t kk, int64_t o, int64_t base,
-                             const int64_t *last, int64_t inner) {
+                             const int64_t *last, int64_t len) {
                            for (int64_t ci = 0; ci < cg; ++ci) {
                              T *dst = col.data() +
-                                      (ci * kernelSize + kk) * outP + o;
+                                      (ci * kernelSize + kk) * cols +
+                                      (o - start);
                              const T *src = xg + ci * inP + base;
-                             for (int64_t j = 0; j < inner; ++j)
+                             for (int64_t j = 0; j < len; ++j)
                                if (last[j] >= 0)
                                  dst[j] = src[last[j]];
                            }
                          });
-        cols = col.data();
+        gemm(false, false, mg, cols, k, wg, k, col.data(), cols, yg + start,
+             outP, false);
       }
-      T *yg = yv.data() + (b * m + g * mg) * outP;
-      gemm(false, false, mg, outP, k, wv.data() + g * mg * k, k, cols, outP,
-           yg, outP, false);
     }
-  if (bias) {
-    ElementBuffer<T> bv(*bias);
-    for (int64_t b = 0; b < n; ++b)
-      for (int64_t oc = 0; oc < m; ++oc) {
-        T *row = yv.data() + (b * m + oc) * outP;
-        for (int64_t p = 0; p < outP; ++p)
-          row[p] += bv.data()[oc];
-      }
-  }
+  if (bias)
+    addBias(yv.data(), *bias, n, m, outP);
   yv.commit();
 }
 
@@ -320,8 +353,8 @@ Status convOp(const RefOp &op, const Operands &in, const Results &out) {
                            " (weight must be [M, C/group, k...])");
   DS_RETURN_IF_ERROR(checkBias(op, in, m));
   Window win;
-  DS_RETURN_IF_ERROR(
-      readWindow(op, rank, Shape(w.shape.begin() + 2, w.shape.end()), true, win));
+  DS_RETURN_IF_ERROR(readWindow(
+      op, rank, Shape(w.shape.begin() + 2, w.shape.end()), true, win));
   Shape inSpatial(x.shape.begin() + 2, x.shape.end()), outSpatial(rank);
   for (size_t d = 0; d < rank; ++d) {
     int64_t span = inSpatial[d] + win.padsBegin[d] + win.padsEnd[d] -
@@ -355,42 +388,44 @@ void convTransposeImpl(const HostTensor &x, const HostTensor &w,
                        const Shape &outSpatial) {
   int64_t n = x.type.shape[0], c = x.type.shape[1];
   int64_t mg = w.type.shape[1], m = mg * group, cg = c / group;
-  int64_t kernelSize = product(win.kernel), rows = mg * kernelSize;
+  int64_t kernelSize = product(win.kernel), k = mg * kernelSize;
   int64_t inP = product(inSpatial), outP = product(outSpatial);
   ElementBuffer<T> xv(x), wv(w);
   ResultBuffer<T> yv(r);
-  std::vector<T> col(static_cast<size_t>(rows * inP));
+  // The input grid is processed in chunks of rows so the column matrix
+  // (k x chunk) stays within convScratchElements.
+  int64_t inner = inSpatial.back(), rows = inner == 0 ? 0 : inP / inner;
+  int64_t chunk = rowsPerChunk(k, inner, rows);
+  std::vector<T> col(static_cast<size_t>(k * chunk * inner));
   for (int64_t b = 0; b < n; ++b)
     for (int64_t g = 0; g < group; ++g) {
-      // col[(oc, kk)][i] = sum_ci w[ci][oc][kk] * x[ci][i].
       const T *xg = xv.data() + (b * c + g * cg) * inP;
-      const T *wg = wv.data() + g * cg * rows;
-      gemm(true, false, rows, inP, cg, wg, rows, xg, inP, col.data(), inP,
-           false);
-      // col2im: scatter-add each tap into the output position it lands on.
+      const T *wg = wv.data() + g * cg * k;
       T *yg = yv.data() + (b * m + g * mg) * outP;
-      forEachWindowTap(win, inSpatial, outSpatial,
-                       [&](int64_t kk, int64_t i, int64_t base,
-                           const int64_t *last, int64_t inner) {
-                         for (int64_t oc = 0; oc < mg; ++oc) {
-                           const T *src =
-                               col.data() + (oc * kernelSize + kk) * inP + i;
-                           T *dst = yg + oc * outP + base;
-                           for (int64_t j = 0; j < inner; ++j)
-                             if (last[j] >= 0)
-                               dst[last[j]] += src[j];
-                         }
-                       });
-    }
-  if (bias) {
-    ElementBuffer<T> bv(*bias);
-    for (int64_t b = 0; b < n; ++b)
-      for (int64_t oc = 0; oc < m; ++oc) {
-        T *row = yv.data() + (b * m + oc) * outP;
-        for (int64_t p = 0; p < outP; ++p)
-          row[p] += bv.data()[oc];
+      for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
+        int64_t r1 = std::min(rows, r0 + chunk);
+        int64_t start = r0 * inner, cols = (r1 - r0) * inner;
+        // col[(oc, kk)][i - start] = sum_ci w[ci][oc][kk] * x[ci][i].
+        gemm(true, false, k, cols, cg, wg, k, xg + start, inP, col.data(), cols,
+             false);
+        // col2im: scatter-add each tap into the output position it lands on.
+        forEachWindowTap(win, inSpatial, outSpatial, r0, r1,
+                         [&](int64_t kk, int64_t i, int64_t base,
+                             const int64_t *last, int64_t len) {
+                           for (int64_t oc = 0; oc < mg; ++oc) {
+                             const T *src = col.data() +
+                                            (oc * kernelSize + kk) * cols +
+                                            (i - start);
+                             T *dst = yg + oc * outP + base;
+                             for (int64_t j = 0; j < len; ++j)
+                               if (last[j] >= 0)
+                                 dst[last[j]] += src[j];
+                           }
+                         });
       }
-  }
+    }
+  if (bias)
+    addBias(yv.data(), *bias, n, m, outP);
   yv.commit();
 }
 
@@ -407,8 +442,8 @@ Status convTransposeOp(const RefOp &op, const Operands &in,
                            " (weight must be [C, M/group, k...])");
   DS_RETURN_IF_ERROR(checkBias(op, in, m));
   Window win;
-  DS_RETURN_IF_ERROR(
-      readWindow(op, rank, Shape(w.shape.begin() + 2, w.shape.end()), true, win));
+  DS_RETURN_IF_ERROR(readWindow(
+      op, rank, Shape(w.shape.begin() + 2, w.shape.end()), true, win));
   Shape outputPadding;
   DS_RETURN_IF_ERROR(
       intsAttr(op, "output_padding", Shape(rank, 0), outputPadding));
@@ -427,10 +462,9 @@ Status convTransposeOp(const RefOp &op, const Operands &in,
                     win.dilations[d] * (win.kernel[d] - 1) + 1 -
                     win.padsBegin[d] - win.padsEnd[d];
     if (outSpatial[d] < 0)
-      return opError(op, "pads " + shapeStr(win.padsBegin) + "/" +
-                             shapeStr(win.padsEnd) +
-                             " leave a negative output size for input " +
-                             x.str());
+      return opError(
+          op, "pads " + shapeStr(win.padsBegin) + "/" + shapeStr(win.padsEnd) +
+                  " leave a negative output size for input " + x.str());
   }
   Shape shape = {x.shape[0], m};
   shape.insert(shape.end(), outSpatial.begin(), outSpatial.end());
@@ -505,7 +539,8 @@ Status poolOp(const RefOp &op, const Operands &in, const Results &out) {
     taps[d].resize(static_cast<size_t>(outSpatial[d]));
     for (int64_t o = 0; o < outSpatial[d]; ++o)
       for (int64_t kd = 0; kd < win.kernel[d]; ++kd) {
-        int64_t p = o * win.strides[d] - win.padsBegin[d] + kd * win.dilations[d];
+        int64_t p =
+            o * win.strides[d] - win.padsBegin[d] + kd * win.dilations[d];
         if (p >= -win.padsBegin[d] && p < inSpatial[d] + win.padsEnd[d])
           ++taps[d][o].paddedCount;
         if (p >= 0 && p < inSpatial[d])

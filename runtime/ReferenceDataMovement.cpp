@@ -22,8 +22,9 @@ namespace {
 /// r[o] = x[sum_d maps[d][o_d] * xStride_d] for every output index o, or the
 /// element bytes at `fill` where some maps[d][o_d] < 0 (fill may be null when
 /// no map has negative entries). r must be sized; maps[d] has r's dim d
-/// entries.
-void gatherByDimMaps(const HostTensor &x, HostTensor &r,
+/// entries. x is read as `xShape` (its own shape, or that shape with leading
+/// 1s to match r's rank).
+void gatherByDimMaps(const HostTensor &x, const Shape &xShape, HostTensor &r,
                      const std::vector<Shape> &maps, const uint8_t *fill) {
   size_t elem = dtypeSize(x.type.dtype), rank = maps.size();
   const Shape &outShape = r.type.shape;
@@ -35,7 +36,7 @@ void gatherByDimMaps(const HostTensor &x, HostTensor &r,
   if (inner == 0)
     return;
   int64_t outer = product(outShape) / inner;
-  Shape xStrides = rowMajorStrides(x.type.shape);
+  Shape xStrides = rowMajorStrides(xShape);
   const Shape &last = maps.back();
   uint8_t *dst = r.bytes.data();
   const uint8_t *src = x.bytes.data();
@@ -105,8 +106,9 @@ Status reshapeOp(const RefOp &op, const Operands &in, const Results &out) {
       shape[i] = x.type.shape[i];
     } else if (v == -1) {
       if (inferAt >= 0)
-        return opError(op, "shape " + shapeStr(target) + " has more than one "
-                                                         "-1");
+        return opError(op, "shape " + shapeStr(target) +
+                               " has more than one "
+                               "-1");
       inferAt = static_cast<int64_t>(i);
       continue;
     } else if (v < 0) {
@@ -136,8 +138,7 @@ Status flattenOp(const RefOp &op, const Operands &in, const Results &out) {
   DS_RETURN_IF_ERROR(intAttr(op, "axis", 1, axis));
   if (axis < -rank || axis > rank)
     return opError(op, "attribute 'axis' = " + std::to_string(axis) +
-                           " is out of range for rank " +
-                           std::to_string(rank));
+                           " is out of range for rank " + std::to_string(rank));
   if (axis < 0)
     axis += rank;
   const Shape &s = x.type.shape;
@@ -159,8 +160,8 @@ Status squeezeOp(const RefOp &op, const Operands &in, const Results &out) {
     int64_t axis = 0;
     DS_RETURN_IF_ERROR(normalizeAxis(op, "squeezed axis", a, rank, axis));
     if (x.type.shape[axis] != 1)
-      return opError(op, "cannot squeeze dim " + std::to_string(axis) +
-                             " of " + x.type.str() + ": it is not 1");
+      return opError(op, "cannot squeeze dim " + std::to_string(axis) + " of " +
+                             x.type.str() + ": it is not 1");
     drop[axis] = true;
   }
   Shape shape;
@@ -258,6 +259,8 @@ Status concatOp(const RefOp &op, const Operands &in, const Results &out) {
   for (int64_t o = 0; o < outer; ++o)
     for (const HostTensor *t : in) {
       size_t block = static_cast<size_t>(t->type.shape[axis] * inner) * elem;
+      if (block == 0)
+        continue;
       std::memcpy(dst, t->bytes.data() + o * block, block);
       dst += block;
     }
@@ -314,7 +317,9 @@ Status sliceOp(const RefOp &op, const Operands &in, const Results &out) {
     if (end < 0)
       end += dim;
     int64_t len;
-    if (step > 0) {
+    if (dim == 0) {
+      len = 0;
+    } else if (step > 0) {
       start = std::clamp<int64_t>(start, 0, dim);
       end = std::clamp<int64_t>(end, 0, dim);
       len = end > start ? (end - start - 1) / step + 1 : 0;
@@ -330,7 +335,7 @@ Status sliceOp(const RefOp &op, const Operands &in, const Results &out) {
   }
   DS_RETURN_IF_ERROR(setResult(op, *out[0], TensorType{x.type.dtype, shape}));
   if (product(shape) > 0)
-    gatherByDimMaps(x, *out[0], maps, nullptr);
+    gatherByDimMaps(x, x.type.shape, *out[0], maps, nullptr);
   return Status::ok();
 }
 
@@ -363,6 +368,8 @@ Status gatherOp(const RefOp &op, const Operands &in, const Results &out) {
   size_t elem = dtypeSize(x.type.dtype);
   int64_t outer = product(xs, 0, axis);
   size_t block = static_cast<size_t>(product(xs, axis + 1, xs.size())) * elem;
+  if (block == 0)
+    return Status::ok();
   uint8_t *dst = r.bytes.data();
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i : idx) {
@@ -392,15 +399,15 @@ Status expandOp(const RefOp &op, const Operands &in, const Results &out) {
       return opError(op, "shape " + shapeStr(target) + " has a negative dim");
   std::optional<Shape> shape = broadcastShapes(x.type.shape, target);
   if (!shape)
-    return opError(op, "cannot expand " + x.type.str() + " to " +
-                           shapeStr(target));
+    return opError(op,
+                   "cannot expand " + x.type.str() + " to " + shapeStr(target));
   // The input may have more dims than the target; its lead dims are then
   // part of the result and map to themselves.
   Shape from = x.type.shape;
   from.insert(from.begin(), shape->size() - from.size(), 1);
   DS_RETURN_IF_ERROR(setResult(op, *out[0], TensorType{x.type.dtype, *shape}));
   if (product(*shape) > 0)
-    gatherByDimMaps(x, *out[0], broadcastMaps(from, *shape), nullptr);
+    gatherByDimMaps(x, from, *out[0], broadcastMaps(from, *shape), nullptr);
   return Status::ok();
 }
 
@@ -423,7 +430,7 @@ Status tileOp(const RefOp &op, const Operands &in, const Results &out) {
   }
   DS_RETURN_IF_ERROR(setResult(op, *out[0], TensorType{x.type.dtype, shape}));
   if (product(shape) > 0)
-    gatherByDimMaps(x, *out[0], maps, nullptr);
+    gatherByDimMaps(x, x.type.shape, *out[0], maps, nullptr);
   return Status::ok();
 }
 
@@ -482,7 +489,7 @@ Status padOp(const RefOp &op, const Operands &in, const Results &out) {
   }
   DS_RETURN_IF_ERROR(setResult(op, *out[0], TensorType{x.type.dtype, shape}));
   if (product(shape) > 0)
-    gatherByDimMaps(x, *out[0], maps, fill.data());
+    gatherByDimMaps(x, x.type.shape, *out[0], maps, fill.data());
   return Status::ok();
 }
 
@@ -528,15 +535,16 @@ int64_t nearestIndex(const std::string &mode, double x, int64_t inLen) {
 Status resizeOp(const RefOp &op, const Operands &in, const Results &out) {
   const HostTensor &x = *in[0];
   std::string mode, ctm, nearestMode;
-  DS_RETURN_IF_ERROR(strAttr(op, "mode", "nearest", {"nearest", "linear"}, mode));
+  DS_RETURN_IF_ERROR(
+      strAttr(op, "mode", "nearest", {"nearest", "linear"}, mode));
   DS_RETURN_IF_ERROR(strAttr(op, "coordinate_transformation_mode", "half_pixel",
                              {"half_pixel", "asymmetric", "align_corners",
                               "pytorch_half_pixel", "tf_half_pixel_for_nn"},
                              ctm));
-  DS_RETURN_IF_ERROR(strAttr(op, "nearest_mode", "round_prefer_floor",
-                             {"round_prefer_floor", "round_prefer_ceil",
-                              "floor", "ceil"},
-                             nearestMode));
+  DS_RETURN_IF_ERROR(
+      strAttr(op, "nearest_mode", "round_prefer_floor",
+              {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
+              nearestMode));
   const HostTensor *scalesT = nullptr, *sizesT = nullptr;
   for (size_t i = 1; i < in.size(); ++i) {
     if (in[i]->type.numElements() == 0)
@@ -547,8 +555,9 @@ Status resizeOp(const RefOp &op, const Operands &in, const Results &out) {
       sizesT = in[i];
     else
       return opError(op, "operand #" + std::to_string(i) + " " +
-                             in[i]->type.str() + " is neither scales (float) "
-                                                 "nor sizes (integer)");
+                             in[i]->type.str() +
+                             " is neither scales (float) "
+                             "nor sizes (integer)");
   }
   if ((scalesT != nullptr) == (sizesT != nullptr))
     return opError(op, "expects exactly one of scales and sizes");
@@ -593,12 +602,12 @@ Status resizeOp(const RefOp &op, const Operands &in, const Results &out) {
     std::vector<Shape> maps(rank);
     for (size_t d = 0; d < rank; ++d)
       for (int64_t o = 0; o < shape[d]; ++o)
-        maps[d].push_back(nearestIndex(
-            nearestMode,
-            sourceCoordinate(ctm, static_cast<double>(o), scales[d], xs[d],
-                             shape[d]),
-            xs[d]));
-    gatherByDimMaps(x, r, maps, nullptr);
+        maps[d].push_back(
+            nearestIndex(nearestMode,
+                         sourceCoordinate(ctm, static_cast<double>(o),
+                                          scales[d], xs[d], shape[d]),
+                         xs[d]));
+    gatherByDimMaps(x, x.type.shape, r, maps, nullptr);
     return Status::ok();
   }
 
@@ -657,9 +666,9 @@ Status shapeOp(const RefOp &op, const Operands &in, const Results &out) {
   start = norm(start);
   end = std::max(start, norm(end));
   std::vector<int64_t> dims(xs.begin() + start, xs.begin() + end);
-  DS_RETURN_IF_ERROR(setResult(
-      op, *out[0],
-      TensorType{DType::I64, {static_cast<int64_t>(dims.size())}}));
+  DS_RETURN_IF_ERROR(
+      setResult(op, *out[0],
+                TensorType{DType::I64, {static_cast<int64_t>(dims.size())}}));
   fromInts(*out[0], dims);
   return Status::ok();
 }
@@ -697,7 +706,8 @@ Status constantOfShapeOp(const RefOp &op, const Operands &in,
   if (isInt && !isFloatType(dt))
     fromInts(r, std::vector<int64_t>(n, iv));
   else
-    fromDoubles(r, std::vector<double>(n, isInt ? static_cast<double>(iv) : fv));
+    fromDoubles(r,
+                std::vector<double>(n, isInt ? static_cast<double>(iv) : fv));
   return Status::ok();
 }
 
@@ -719,8 +729,8 @@ Status rangeOp(const RefOp &op, const Operands &in, const Results &out) {
       return opError(op, "delta is 0");
     // 128-bit so that extreme bounds cannot overflow.
     __int128 span = static_cast<__int128>(limit) - start;
-    __int128 n = delta > 0 ? (span + delta - 1) / delta
-                           : (span + delta + 1) / delta;
+    __int128 n =
+        delta > 0 ? (span + delta - 1) / delta : (span + delta + 1) / delta;
     if (n < 0)
       n = 0;
     if (n > std::numeric_limits<int64_t>::max() / 8)
@@ -728,7 +738,8 @@ Status rangeOp(const RefOp &op, const Operands &in, const Results &out) {
     std::vector<int64_t> v(static_cast<size_t>(n));
     for (size_t i = 0; i < v.size(); ++i)
       v[i] = start + static_cast<int64_t>(i) * delta;
-    DS_RETURN_IF_ERROR(setResult(op, r, TensorType{dt, {static_cast<int64_t>(n)}}));
+    DS_RETURN_IF_ERROR(
+        setResult(op, r, TensorType{dt, {static_cast<int64_t>(n)}}));
     fromInts(r, v);
     return Status::ok();
   }

@@ -86,7 +86,8 @@ Status unaryOp(const RefOp &op, const Operands &in, const Results &out) {
 
 Status geluOp(const RefOp &op, const Operands &in, const Results &out) {
   std::string mode;
-  DS_RETURN_IF_ERROR(strAttr(op, "approximate", "none", {"none", "tanh"}, mode));
+  DS_RETURN_IF_ERROR(
+      strAttr(op, "approximate", "none", {"none", "tanh"}, mode));
   return mapUnary(op, *in[0], *out[0], mode == "none" ? fGeluErf : fGeluTanh);
 }
 
@@ -275,8 +276,8 @@ Status binaryOp(const RefOp &op, const Operands &in, const Results &out) {
   if constexpr (I != nullptr) {
     bool undefined = false;
     std::vector<int64_t> rv;
-    broadcastApply(shape, toInts(a), a.type.shape, toInts(b), b.type.shape,
-                   rv, [&](int64_t x, int64_t y) {
+    broadcastApply(shape, toInts(a), a.type.shape, toInts(b), b.type.shape, rv,
+                   [&](int64_t x, int64_t y) {
                      int64_t v = 0;
                      if (!I(x, y, v))
                        undefined = true;
@@ -328,7 +329,8 @@ Status compareOp(const RefOp &op, const Operands &in, const Results &out) {
   else
     broadcastApply(shape, toDoubles(a), a.type.shape, toDoubles(b),
                    b.type.shape, rv, cmp);
-  std::memcpy(out[0]->bytes.data(), rv.data(), rv.size());
+  if (!rv.empty())
+    std::memcpy(out[0]->bytes.data(), rv.data(), rv.size());
   return Status::ok();
 }
 
@@ -347,7 +349,8 @@ Status logicOp(const RefOp &op, const Operands &in, const Results &out) {
                  [](int64_t x, int64_t y) {
                    return static_cast<uint8_t>(Logic()(x != 0, y != 0));
                  });
-  std::memcpy(out[0]->bytes.data(), rv.data(), rv.size());
+  if (!rv.empty())
+    std::memcpy(out[0]->bytes.data(), rv.data(), rv.size());
   return Status::ok();
 }
 
@@ -365,8 +368,8 @@ Status whereOp(const RefOp &op, const Operands &in, const Results &out) {
   DS_RETURN_IF_ERROR(broadcastResultShape(op, x.type, y.type, xy));
   std::optional<Shape> s = broadcastShapes(c.type.shape, xy);
   if (!s)
-    return opError(op, "condition " + c.type.str() + " does not broadcast with " +
-                           shapeStr(xy));
+    return opError(op, "condition " + c.type.str() +
+                           " does not broadcast with " + shapeStr(xy));
   shape = *s;
   HostTensor &r = *out[0];
   DS_RETURN_IF_ERROR(setResult(op, r, TensorType{x.type.dtype, shape}));

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -24,36 +25,62 @@
 namespace ds::runtime::ref {
 namespace {
 
+/// Micro-tile sizes: MR rows of A times NR columns of B stay in registers
+/// (MR * NR / lanes accumulators, 12 of the 16 SSE/AVX registers).
 template <typename T> struct Tile;
-template <> struct Tile<float> {
-  static constexpr int64_t kMR = 4, kNR = 16;
-};
-template <> struct Tile<double> {
-  static constexpr int64_t kMR = 4, kNR = 8;
-};
+template <> struct Tile<float> { static constexpr int64_t kMR = 6, kNR = 8; };
+template <> struct Tile<double> { static constexpr int64_t kMR = 6, kNR = 4; };
 
 constexpr int64_t kKC = 256; // depth of one packed block
 constexpr int64_t kMC = 96;  // rows of A packed at once (multiple of kMR)
 constexpr int64_t kNC = 2048;
 
-/// sum[i][j] = sum_p ap[p][i] * bp[p][j]; then written (or added) to the
+#if defined(__GNUC__)
+/// 16-byte SIMD vectors through the GCC/Clang vector extension: SSE2 on any
+/// x86-64, NEON on AArch64, without target-specific intrinsics.
+template <typename T> struct Simd {
+  typedef T Vec __attribute__((vector_size(16)));
+  static constexpr int64_t kLanes = 16 / sizeof(T);
+};
+
+/// acc[i][j] = sum_p ap[p][i] * bp[p][j]; then written (or added) to the
 /// mr x nr corner of C.
+template <typename T>
+void microKernel(int64_t kc, const T *ap, const T *bp, T *c, int64_t ldc,
+                 int64_t mr, int64_t nr, bool accumulate) {
+  using Vec = typename Simd<T>::Vec;
+  constexpr int64_t MR = Tile<T>::kMR, NR = Tile<T>::kNR;
+  constexpr int64_t L = Simd<T>::kLanes, NV = NR / L;
+  Vec acc[MR][NV] = {};
+  for (int64_t p = 0; p < kc; ++p) {
+    Vec b[NV];
+    std::memcpy(b, bp + p * NR, sizeof(b));
+    const T *a = ap + p * MR;
+    for (int64_t i = 0; i < MR; ++i)
+      for (int64_t v = 0; v < NV; ++v)
+        acc[i][v] += a[i] * b[v];
+  }
+  T sum[MR][NR];
+  std::memcpy(sum, acc, sizeof(sum));
+  for (int64_t i = 0; i < mr; ++i)
+    for (int64_t j = 0; j < nr; ++j)
+      c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum[i][j] : sum[i][j];
+}
+#else
 template <typename T>
 void microKernel(int64_t kc, const T *ap, const T *bp, T *c, int64_t ldc,
                  int64_t mr, int64_t nr, bool accumulate) {
   constexpr int64_t MR = Tile<T>::kMR, NR = Tile<T>::kNR;
   T sum[MR][NR] = {};
-  for (int64_t p = 0; p < kc; ++p) {
-    const T *a = ap + p * MR;
-    const T *b = bp + p * NR;
+  for (int64_t p = 0; p < kc; ++p)
     for (int64_t i = 0; i < MR; ++i)
       for (int64_t j = 0; j < NR; ++j)
-        sum[i][j] += a[i] * b[j];
-  }
+        sum[i][j] += ap[p * MR + i] * bp[p * NR + j];
   for (int64_t i = 0; i < mr; ++i)
     for (int64_t j = 0; j < nr; ++j)
       c[i * ldc + j] = accumulate ? c[i * ldc + j] + sum[i][j] : sum[i][j];
 }
+#endif
 
 struct Operand {
   bool trans;
@@ -101,11 +128,10 @@ void gemmColumns(int64_t m, int64_t n0, int64_t n1, int64_t k, const T *a,
         }
         for (int64_t jp = 0; jp < nPanels; ++jp)
           for (int64_t ip = 0; ip < mPanels; ++ip)
-            microKernel<T>(kc, ap.data() + ip * kc * MR,
-                           bp.data() + jp * kc * NR,
-                           c + (ic + ip * MR) * ldc + jc + jp * NR, ldc,
-                           std::min(MR, mc - ip * MR),
-                           std::min(NR, nc - jp * NR), acc);
+            microKernel<T>(
+                kc, ap.data() + ip * kc * MR, bp.data() + jp * kc * NR,
+                c + (ic + ip * MR) * ldc + jc + jp * NR, ldc,
+                std::min(MR, mc - ip * MR), std::min(NR, nc - jp * NR), acc);
       }
     }
   }
@@ -113,8 +139,8 @@ void gemmColumns(int64_t m, int64_t n0, int64_t n1, int64_t k, const T *a,
 
 template <typename T>
 void blockedGemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
-                  const T *a, int64_t lda, const T *b, int64_t ldb, T *c,
-                  int64_t ldc, bool accumulate) {
+                 const T *a, int64_t lda, const T *b, int64_t ldb, T *c,
+                 int64_t ldc, bool accumulate) {
   if (m == 0 || n == 0)
     return;
   if (k == 0) {
@@ -140,9 +166,8 @@ void blockedGemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
     int64_t n0 = std::min(n, panels * t / threads * NR);
     int64_t n1 = std::min(n, panels * (t + 1) / threads * NR);
     if (n0 < n1)
-      pool.emplace_back([=] {
-        gemmColumns(m, n0, n1, k, a, oa, b, ob, c, ldc, accumulate);
-      });
+      pool.emplace_back(
+          [=] { gemmColumns(m, n0, n1, k, a, oa, b, ob, c, ldc, accumulate); });
   }
   for (std::thread &th : pool)
     th.join();
@@ -186,8 +211,8 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
 }
 
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
-          const double *a, int64_t lda, const double *b, int64_t ldb,
-          double *c, int64_t ldc, bool accumulate) {
+          const double *a, int64_t lda, const double *b, int64_t ldb, double *c,
+          int64_t ldc, bool accumulate) {
 #ifdef DS_REFERENCE_HAVE_CBLAS
   if (m > 0 && n > 0 && k > 0 && fitsBlasInt({m, n, k, lda, ldb, ldc})) {
     cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,

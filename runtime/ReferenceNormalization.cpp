@@ -63,7 +63,8 @@ Status layerNormOp(const RefOp &op, const Operands &in, const Results &out) {
   DS_RETURN_IF_ERROR(floatOperand(op, x));
   int64_t rank = static_cast<int64_t>(x.type.shape.size()), axisAttr = 0, axis;
   DS_RETURN_IF_ERROR(intAttr(op, "axis", -1, axisAttr));
-  DS_RETURN_IF_ERROR(normalizeAxis(op, "attribute 'axis'", axisAttr, rank, axis));
+  DS_RETURN_IF_ERROR(
+      normalizeAxis(op, "attribute 'axis'", axisAttr, rank, axis));
   double epsilon = 0;
   DS_RETURN_IF_ERROR(floatAttr(op, "epsilon", 1e-5, epsilon));
   Shape normShape(x.type.shape.begin() + axis, x.type.shape.end());
@@ -264,8 +265,8 @@ Status reduceOp(const RefOp &op, const Operands &in, const Results &out) {
   DS_RETURN_IF_ERROR(setResult(op, *out[0], TensorType{dt, shape}));
   int64_t outCount = product(shape);
   if (asFloat) {
-    std::vector<double> acc = reduceValues(Kind, dt, toDoubles(x),
-                                           x.type.shape, strides, outCount);
+    std::vector<double> acc =
+        reduceValues(Kind, dt, toDoubles(x), x.type.shape, strides, outCount);
     if (Kind == Reduce::Mean) {
       double n = static_cast<double>(product(x.type.shape)) /
                  static_cast<double>(std::max<int64_t>(outCount, 1));

@@ -305,8 +305,8 @@ Status intsAttr(const RefOp &op, const char *name, std::optional<Shape> def,
     return Status::ok();
   }
   if (!it->second.floats.empty() || !it->second.str.empty())
-    return opError(op, std::string("attribute '") + name +
-                           "' must hold integers");
+    return opError(op,
+                   std::string("attribute '") + name + "' must hold integers");
   out = it->second.ints;
   return Status::ok();
 }
@@ -343,8 +343,7 @@ Status normalizeAxis(const RefOp &op, const std::string &what, int64_t v,
                      int64_t rank, int64_t &axis) {
   if (v < -rank || v >= rank)
     return opError(op, what + " = " + std::to_string(v) +
-                           " is out of range for rank " +
-                           std::to_string(rank));
+                           " is out of range for rank " + std::to_string(rank));
   axis = v < 0 ? v + rank : v;
   return Status::ok();
 }

@@ -144,8 +144,8 @@ void forEachIndex(const Shape &shape, const std::array<Shape, N> &strides,
 Status intAttr(const RefOp &op, const char *name, std::optional<int64_t> def,
                int64_t &out);
 /// Integer-array attribute; `def` when absent.
-Status intsAttr(const RefOp &op, const char *name,
-                std::optional<Shape> def, Shape &out);
+Status intsAttr(const RefOp &op, const char *name, std::optional<Shape> def,
+                Shape &out);
 /// Float attribute (exactly one float); `def` when absent.
 Status floatAttr(const RefOp &op, const char *name, double def, double &out);
 /// String attribute that must be one of `allowed`; `def` when absent.
@@ -188,8 +188,8 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
           const float *a, int64_t lda, const float *b, int64_t ldb, float *c,
           int64_t ldc, bool accumulate);
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
-          const double *a, int64_t lda, const double *b, int64_t ldb,
-          double *c, int64_t ldc, bool accumulate);
+          const double *a, int64_t lda, const double *b, int64_t ldb, double *c,
+          int64_t ldc, bool accumulate);
 /// The portable kernel gemm() falls back to without cblas; exposed so tests
 /// cover it on builds that have cblas too.
 void portableGemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
@@ -200,6 +200,11 @@ void portableGemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
                   double *c, int64_t ldc, bool accumulate);
 /// "cblas" or "portable": which GEMM gemm() runs (for benchmarks and logs).
 const char *gemmBackendName();
+
+/// Elements the im2col (conv) and column (conv_transpose) scratch matrices
+/// may hold; larger problems are processed in chunks of spatial rows. Tests
+/// lower it to exercise the chunking.
+extern int64_t convScratchElements;
 
 } // namespace ds::runtime::ref
 

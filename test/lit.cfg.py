@@ -32,6 +32,15 @@ try:
 except OSError:
     pass
 
+# ONNX import tests need ds-import (built when libonnx is found) and the
+# onnx Python package that writes their models.
+if os.path.exists(os.path.join(config.ds_tools_dir, "ds-import")):
+    import subprocess
+    if subprocess.call(["/usr/bin/python3", "-c", "import onnx"],
+                       stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL) == 0:
+        config.available_features.add("onnx")
+
 tool_dirs = [config.ds_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["FileCheck", "not", "count"],
                                    [config.llvm_tools_dir])

@@ -246,6 +246,15 @@ static LogicalResult verifyResultShape(Operation *op,
   return success();
 }
 
+/// Sliding-window outputs must have at least one position.
+static LogicalResult verifyWindowFits(Operation *op, ArrayRef<int64_t> shape) {
+  for (size_t i = 2; i < shape.size(); ++i)
+    if (!ShapedType::isDynamic(shape[i]) && shape[i] < 1)
+      return op->emitOpError("the window does not fit: spatial dim ")
+             << i - 2 << " of the output would be " << shape[i];
+  return success();
+}
+
 static LogicalResult verifySameElementType(Operation *op, Type a, Type b) {
   Type ea = cast<ShapedType>(a).getElementType();
   Type eb = cast<ShapedType>(b).getElementType();
@@ -379,6 +388,9 @@ LogicalResult ConvOp::verify() {
   if (getBias() && getBias().getType().getRank() != 1)
     return emitOpError("expects a 1-D bias");
   // conv_c5
+  if (getBias() &&
+      failed(verifySameElementType(*this, in, getBias().getType())))
+    return failure();
   if (failed(verifySameElementType(*this, in, w)) ||
       failed(verifySameElementType(*this, in, getType())))
     return failure();
@@ -408,6 +420,8 @@ LogicalResult ConvOp::verify() {
     shape.push_back(windowOutput(in.getDimSize(2 + i), getPads()[i],
                                  getPads()[k + i], w.getDimSize(2 + i),
                                  getStrides()[i], getDilations()[i], false));
+  if (failed(verifyWindowFits(*this, shape)))
+    return failure();
   return verifyResultShape(*this, shape);
 }
 
@@ -429,6 +443,24 @@ LogicalResult ConvTransposeOp::verify() {
   int64_t group = static_cast<int64_t>(getGroup());
   if (group < 1)
     return emitOpError("group must be >= 1, got ") << group;
+  if (!ShapedType::isDynamic(in.getDimSize(1)) && in.getDimSize(1) % group != 0)
+    return emitOpError("group ") << group << " does not divide "
+                                 << in.getDimSize(1) << " input channels";
+  for (int64_t p : getOutputPadding())
+    if (p < 0)
+      return emitOpError("output_padding must be >= 0");
+  // conv_transpose_c5
+  if (failed(verifySameElementType(*this, in, w)) ||
+      failed(verifySameElementType(*this, in, getType())) ||
+      (getBias() &&
+       failed(verifySameElementType(*this, in, getBias().getType()))))
+    return failure();
+  if (getBias() && (getBias().getType().getRank() != 1 ||
+                    !areDimsCompatible(getBias().getType().getDimSize(0),
+                                       mulDims(w.getDimSize(1), group))))
+    return emitOpError("bias must be 1-D with one entry per output channel, "
+                       "got ")
+           << getBias().getType();
   if (!areDimsCompatible(in.getDimSize(1), w.getDimSize(0)))
     return emitOpError("input has ")
            << in.getDimSize(1) << " channels, weight dim 0 is "
@@ -446,6 +478,8 @@ LogicalResult ConvTransposeOp::verify() {
                     getDilations()[i] * (kk - 1) + 1 - getPads()[i] -
                     getPads()[k + i]);
   }
+  if (failed(verifyWindowFits(*this, shape)))
+    return failure();
   return verifyResultShape(*this, shape);
 }
 
@@ -455,17 +489,23 @@ template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
   // pool_c1
   if (rank < 3)
     return op.emitOpError("expects an input of rank >= 3, got ") << rank;
+  if (failed(verifySameElementType(op, in, op.getType())))
+    return failure();
+  if (op.getCeilMode() > 1 || op.getCountIncludePad() > 1)
+    return op.emitOpError("ceil_mode and count_include_pad must be 0 or 1");
   int64_t k = rank - 2;
   // pool_c2
   if (static_cast<int64_t>(op.getKernelShape().size()) != k)
     return op.emitOpError("expects ") << k << " kernel_shape entries";
-  if (failed(verifyWindowAttrs(op, k, op.getStrides(), op.getPads(),
-                               op.getDilations())))
+  SmallVector<int64_t> dilations = op.getDilationsOrOnes();
+  if (failed(
+          verifyWindowAttrs(op, k, op.getStrides(), op.getPads(), dilations)))
     return failure();
   for (int64_t i = 0; i < k; ++i) {
-    int64_t extent = op.getDilations()[i] * (op.getKernelShape()[i] - 1) + 1;
-    if (op.getKernelShape()[i] < 1 || op.getPads()[i] >= extent ||
-        op.getPads()[k + i] >= extent)
+    if (op.getKernelShape()[i] < 1)
+      return op.emitOpError("kernel_shape entries must be >= 1");
+    int64_t extent = dilations[i] * (op.getKernelShape()[i] - 1) + 1;
+    if (op.getPads()[i] >= extent || op.getPads()[k + i] >= extent)
       return op.emitOpError("pads must be smaller than the kernel extent");
   }
   // pool_c3
@@ -473,8 +513,10 @@ template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
   for (int64_t i = 0; i < k; ++i)
     shape.push_back(windowOutput(in.getDimSize(2 + i), op.getPads()[i],
                                  op.getPads()[k + i], op.getKernelShape()[i],
-                                 op.getStrides()[i], op.getDilations()[i],
+                                 op.getStrides()[i], dilations[i],
                                  op.getCeilMode() != 0));
+  if (failed(verifyWindowFits(op, shape)))
+    return failure();
   return verifyResultShape(op, shape);
 }
 
@@ -492,6 +534,8 @@ LogicalResult BatchNormOp::verify() {
     return emitOpError("expects an input of rank >= 2");
   for (Value v : {getScale(), getBias(), getMean(), getVariance()}) {
     auto t = cast<RankedTensorType>(v.getType());
+    if (failed(verifySameElementType(*this, in, t)))
+      return failure();
     if (t.getRank() != 1 ||
         !areDimsCompatible(t.getDimSize(0), in.getDimSize(1)))
       return emitOpError("expects scale, bias, mean and var of shape [")
@@ -517,6 +561,8 @@ LogicalResult LayerNormOp::verify() {
       continue;
     std::string error;
     auto t = cast<RankedTensorType>(v.getType());
+    if (failed(verifySameElementType(*this, in, t)))
+      return failure();
     FailureOr<SmallVector<int64_t>> b =
         inferBroadcastShape(t.getShape(), norm, error);
     if (failed(b) || !areShapesCompatible(*b, norm))
@@ -652,9 +698,9 @@ LogicalResult ConcatOp::verify() {
 /// A 1-D tensor operand; `size` < 0 accepts any length.
 static LogicalResult verifyVector(Operation *op, Value v, StringRef name,
                                   int64_t size) {
-  auto t = cast<RankedTensorType>(v.getType());
-  if (t.getRank() != 1)
-    return op->emitOpError() << name << " must be 1-D, got " << t;
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t || t.getRank() != 1)
+    return op->emitOpError() << name << " must be 1-D, got " << v.getType();
   if (size >= 0 && !areDimsCompatible(t.getDimSize(0), size))
     return op->emitOpError()
            << name << " must have " << size << " entries, got " << t;
@@ -666,17 +712,24 @@ LogicalResult SliceOp::verify() {
   int64_t n = getStarts().getType().getRank() == 1
                   ? getStarts().getType().getDimSize(0)
                   : -1;
-  for (auto [v, name] :
-       llvm::zip(ValueRange{getStarts(), getEnds(), getAxes(), getSteps()},
-                 ArrayRef<StringRef>{"starts", "ends", "axes", "steps"}))
+  // Named arrays: a braced temporary inside the range-for would dangle.
+  Value params[] = {getStarts(), getEnds(), getAxes(), getSteps()};
+  StringRef names[] = {"starts", "ends", "axes", "steps"};
+  for (auto [v, name] : llvm::zip(params, names))
     if (failed(verifyVector(*this, v, name, n)))
       return failure();
+  // All four have the same length, even when it is dynamic.
+  for (Value v : params)
+    if (cast<RankedTensorType>(v.getType()).getDimSize(0) !=
+        getStarts().getType().getDimSize(0))
+      return emitOpError("starts, ends, axes and steps must have the same "
+                         "length");
   // slice_c2
   RankedTensorType in = getInput().getType();
-  if (in.getRank() != getType().getRank() ||
-      failed(verifySameElementType(*this, in, getType())))
-    return emitOpError("requires operand and result of the same rank and "
-                       "element type");
+  if (failed(verifySameElementType(*this, in, getType())))
+    return failure();
+  if (in.getRank() != getType().getRank())
+    return emitOpError("requires operand and result of the same rank");
   return success();
 }
 
@@ -699,8 +752,14 @@ LogicalResult GatherOp::verify() {
 
 LogicalResult ExpandOp::verify() {
   // expand_c1
-  if (failed(verifyVector(*this, getShape(), "shape", -1)) ||
-      failed(verifySameElementType(*this, getInput().getType(), getType())))
+  if (failed(verifyVector(*this, getShape(), "shape", -1)))
+    return failure();
+  if (int64_t n = getShape().getType().getDimSize(0);
+      !ShapedType::isDynamic(n) && n > getType().getRank())
+    return emitOpError("shape has ")
+           << n << " entries, more than the result rank "
+           << getType().getRank();
+  if (failed(verifySameElementType(*this, getInput().getType(), getType())))
     return failure();
   // expand_c2
   std::string error;
@@ -717,10 +776,10 @@ LogicalResult TileOp::verify() {
   if (failed(verifyVector(*this, getRepeats(), "repeats", in.getRank())))
     return failure();
   // tile_c2
-  if (in.getRank() != getType().getRank() ||
-      failed(verifySameElementType(*this, in, getType())))
-    return emitOpError("requires operand and result of the same rank and "
-                       "element type");
+  if (failed(verifySameElementType(*this, in, getType())))
+    return failure();
+  if (in.getRank() != getType().getRank())
+    return emitOpError("requires operand and result of the same rank");
   return success();
 }
 
@@ -736,15 +795,16 @@ LogicalResult PadOp::verify() {
     return failure();
   if (Value c = getConstantValue()) {
     auto t = cast<RankedTensorType>(c.getType());
-    if (t.getNumElements() != 1 || t.getElementType() != in.getElementType())
+    if (!t.hasStaticShape() || t.getNumElements() != 1 ||
+        t.getElementType() != in.getElementType())
       return emitOpError("constant_value must be one element of type ")
              << in.getElementType() << ", got " << t;
   }
   // pad_c3
-  if (in.getRank() != getType().getRank() ||
-      failed(verifySameElementType(*this, in, getType())))
-    return emitOpError("requires operand and result of the same rank and "
-                       "element type");
+  if (failed(verifySameElementType(*this, in, getType())))
+    return failure();
+  if (in.getRank() != getType().getRank())
+    return emitOpError("requires operand and result of the same rank");
   return success();
 }
 
@@ -775,10 +835,10 @@ LogicalResult ResizeOp::verify() {
                           nm))
     return emitOpError("unsupported nearest_mode \"") << nm << "\"";
   // resize_c3
-  if (in.getRank() != getType().getRank() ||
-      failed(verifySameElementType(*this, in, getType())))
-    return emitOpError("requires operand and result of the same rank and "
-                       "element type");
+  if (failed(verifySameElementType(*this, in, getType())))
+    return failure();
+  if (in.getRank() != getType().getRank())
+    return emitOpError("requires operand and result of the same rank");
   return success();
 }
 

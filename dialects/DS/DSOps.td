@@ -189,8 +189,8 @@ def DS_NotOp : DS_Op<"not",
     %y = ds.not %x : tensor<4xi1>
     ```
   }];
-  let arguments = (ins TensorOf<[I1]>:$input);
-  let results = (outs TensorOf<[I1]>:$result);
+  let arguments = (ins RankedTensorOf<[I1]>:$input);
+  let results = (outs RankedTensorOf<[I1]>:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
@@ -261,7 +261,7 @@ def DS_PReluOp : DS_FloatBinaryOp<"prelu", "z = x < 0 ? y * x : x">;
 class DS_CompareOp<string mnemonic, string formula, list<Trait> traits = []>
     : DS_BinaryOp<mnemonic, formula, !listconcat(traits, [DS_I1Result])> {
   let arguments = (ins DS_Tensor:$lhs, DS_Tensor:$rhs);
-  let results = (outs TensorOf<[I1]>:$result);
+  let results = (outs RankedTensorOf<[I1]>:$result);
 }
 def DS_EqualOp : DS_CompareOp<"equal", "z = x == y", [Commutative]>;
 def DS_LessOp : DS_CompareOp<"less", "z = x < y">;
@@ -271,8 +271,8 @@ def DS_GreaterEqualOp : DS_CompareOp<"greater_equal", "z = x >= y">;
 
 class DS_LogicalOp<string mnemonic, string formula>
     : DS_BinaryOp<mnemonic, formula, [Commutative]> {
-  let arguments = (ins TensorOf<[I1]>:$lhs, TensorOf<[I1]>:$rhs);
-  let results = (outs TensorOf<[I1]>:$result);
+  let arguments = (ins RankedTensorOf<[I1]>:$lhs, RankedTensorOf<[I1]>:$rhs);
+  let results = (outs RankedTensorOf<[I1]>:$result);
 }
 def DS_AndOp : DS_LogicalOp<"and", "z = x && y">;
 def DS_OrOp : DS_LogicalOp<"or", "z = x || y">;
@@ -292,7 +292,7 @@ def DS_WhereOp : DS_Op<"where", [Pure]> {
     %z = ds.where %c, %x, %y : (tensor<4x1xi1>, tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
     ```
   }];
-  let arguments = (ins TensorOf<[I1]>:$condition, DS_Tensor:$lhs,
+  let arguments = (ins RankedTensorOf<[I1]>:$condition, DS_Tensor:$lhs,
                    DS_Tensor:$rhs);
   let results = (outs DS_Tensor:$result);
   let assemblyFormat = [{
@@ -428,8 +428,9 @@ class DS_PoolOp<string mnemonic, string what> : DS_Op<mnemonic, [Pure]> {
 
     Constraints:
     (C1) the input has rank >= 3.
-    (C2) `kernel_shape`, `strides`, `dilations` have k entries >= 1, `pads`
-         2k entries >= 0 and smaller than the kernel extent.
+    (C2) `kernel_shape`, `strides` have k entries >= 1, `dilations` k entries
+         >= 1 or none (all 1), `pads` 2k entries >= 0 and smaller than the
+         kernel extent.
     (C3) the result shape is [N, C, O1..Ok] (ONNX formula).
 
     ```mlir
@@ -438,12 +439,22 @@ class DS_PoolOp<string mnemonic, string what> : DS_Op<mnemonic, [Pure]> {
   }];
   let arguments = (ins DS_FloatTensor:$input,
                    DenseI64ArrayAttr:$kernel_shape, DenseI64ArrayAttr:$strides,
-                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
+                   DenseI64ArrayAttr:$pads,
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$dilations,
                    DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
                    DefaultValuedAttr<I64Attr, "0">:$count_include_pad);
   let results = (outs DS_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// `dilations`, with the empty default expanded to all ones.
+    ::llvm::SmallVector<int64_t> getDilationsOrOnes() {
+      ::llvm::SmallVector<int64_t> d(getDilations());
+      if (d.empty())
+        d.assign(getKernelShape().size(), 1);
+      return d;
+    }
+  }];
 }
 def DS_MaxPoolOp : DS_PoolOp<"max_pool", "Max">;
 def DS_AvgPoolOp : DS_PoolOp<"avg_pool", "Average">;
@@ -545,7 +556,7 @@ def DS_ReshapeOp : DS_Op<"reshape", [Pure]> {
     %z = ds.reshape %x, %s : tensor<2x3x4xf32>, tensor<2xi64> -> tensor<?x4xf32>
     ```
   }];
-  let arguments = (ins DS_Tensor:$input, Optional<TensorOf<[I64]>>:$shape,
+  let arguments = (ins DS_Tensor:$input, Optional<RankedTensorOf<[I64]>>:$shape,
                    DefaultValuedAttr<I64Attr, "0">:$allowzero);
   let results = (outs DS_Tensor:$result);
   let assemblyFormat = [{
@@ -650,9 +661,9 @@ def DS_SliceOp : DS_Op<"slice", [Pure]> {
     %y = ds.slice %x, %starts, %ends, %axes, %steps : (tensor<4x8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4x2xf32>
     ```
   }];
-  let arguments = (ins DS_Tensor:$input, TensorOf<[I64]>:$starts,
-                   TensorOf<[I64]>:$ends, TensorOf<[I64]>:$axes,
-                   TensorOf<[I64]>:$steps);
+  let arguments = (ins DS_Tensor:$input, RankedTensorOf<[I64]>:$starts,
+                   RankedTensorOf<[I64]>:$ends, RankedTensorOf<[I64]>:$axes,
+                   RankedTensorOf<[I64]>:$steps);
   let results = (outs DS_Tensor:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -672,7 +683,7 @@ def DS_GatherOp : DS_Op<"gather", [Pure]> {
     %y = ds.gather %emb, %ids {axis = 0 : i64} : (tensor<100x16xf32>, tensor<2x5xi64>) -> tensor<2x5x16xf32>
     ```
   }];
-  let arguments = (ins DS_Tensor:$data, TensorOf<[I64, I32]>:$indices,
+  let arguments = (ins DS_Tensor:$data, RankedTensorOf<[I64, I32]>:$indices,
                    I64Attr:$axis);
   let results = (outs DS_Tensor:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
@@ -692,7 +703,7 @@ def DS_ExpandOp : DS_Op<"expand", [Pure]> {
     %y = ds.expand %x, %s : (tensor<3x1xf32>, tensor<2xi64>) -> tensor<3x4xf32>
     ```
   }];
-  let arguments = (ins DS_Tensor:$input, TensorOf<[I64]>:$shape);
+  let arguments = (ins DS_Tensor:$input, RankedTensorOf<[I64]>:$shape);
   let results = (outs DS_Tensor:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -709,7 +720,7 @@ def DS_TileOp : DS_Op<"tile", [Pure]> {
     %y = ds.tile %x, %r : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<4x3xf32>
     ```
   }];
-  let arguments = (ins DS_Tensor:$input, TensorOf<[I64]>:$repeats);
+  let arguments = (ins DS_Tensor:$input, RankedTensorOf<[I64]>:$repeats);
   let results = (outs DS_Tensor:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -732,7 +743,7 @@ def DS_PadOp : DS_Op<"pad", [Pure]> {
     %y = ds.pad %x, %p {mode = "reflect"} : (tensor<1x3x8x8xf32>, tensor<8xi64>) -> tensor<1x3x10x10xf32>
     ```
   }];
-  let arguments = (ins DS_Tensor:$input, TensorOf<[I64]>:$pads,
+  let arguments = (ins DS_Tensor:$input, RankedTensorOf<[I64]>:$pads,
                    Optional<DS_Tensor>:$constant_value,
                    DefaultValuedStrAttr<StrAttr, "constant">:$mode);
   let results = (outs DS_Tensor:$result);
@@ -754,19 +765,20 @@ def DS_ResizeOp : DS_Op<"resize", [Pure, AttrSizedOperandSegments]> {
     (C3) operand and result have the same rank and element type.
 
     ```mlir
-    %y = ds.resize %x scales %s {mode = "nearest"} : tensor<1x3x4x4xf32>, tensor<4xf32> -> tensor<1x3x8x8xf32>
+    %y = ds.resize %x scales(%s : tensor<4xf32>) {mode = "nearest"} : tensor<1x3x4x4xf32> -> tensor<1x3x8x8xf32>
     ```
   }];
   let arguments = (ins DS_FloatTensor:$input,
-                   Optional<TensorOf<[F32]>>:$scales,
-                   Optional<TensorOf<[I64]>>:$sizes,
+                   Optional<RankedTensorOf<[F32]>>:$scales,
+                   Optional<RankedTensorOf<[I64]>>:$sizes,
                    DefaultValuedStrAttr<StrAttr, "nearest">:$mode,
                    DefaultValuedStrAttr<StrAttr, "half_pixel">:$coordinate_transformation_mode,
                    DefaultValuedStrAttr<StrAttr, "round_prefer_floor">:$nearest_mode);
   let results = (outs DS_FloatTensor:$result);
   let assemblyFormat = [{
-    $input (`scales` $scales^)? (`sizes` $sizes^)? attr-dict `:` type($input)
-    (`,` type($scales)^)? (`,` type($sizes)^)? `->` type($result)
+    $input (`scales` `(` $scales^ `:` type($scales) `)`)?
+    (`sizes` `(` $sizes^ `:` type($sizes) `)`)? attr-dict `:` type($input)
+    `->` type($result)
   }];
   let hasVerifier = 1;
 }
@@ -785,7 +797,7 @@ def DS_ShapeOp : DS_Op<"shape", [Pure]> {
     ```
   }];
   let arguments = (ins DS_Tensor:$input, I64Attr:$start, I64Attr:$end);
-  let results = (outs TensorOf<[I64]>:$result);
+  let results = (outs RankedTensorOf<[I64]>:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
@@ -805,7 +817,7 @@ def DS_ConstantOfShapeOp : DS_Op<"constant_of_shape", [Pure]> {
     %y = ds.constant_of_shape %s {value = dense<0.0> : tensor<1xf32>} : tensor<2xi64> -> tensor<?x4xf32>
     ```
   }];
-  let arguments = (ins TensorOf<[I64]>:$shape, ElementsAttr:$value);
+  let arguments = (ins RankedTensorOf<[I64]>:$shape, ElementsAttr:$value);
   let results = (outs DS_Tensor:$result);
   let assemblyFormat = "$shape attr-dict `:` type($shape) `->` type($result)";
   let hasVerifier = 1;
@@ -846,7 +858,7 @@ def DS_TriluOp : DS_Op<"trilu", [Pure]> {
     %y = ds.trilu %x {upper = 1 : i64} : (tensor<4x4xf32>) -> tensor<4x4xf32>
     ```
   }];
-  let arguments = (ins DS_Tensor:$input, Optional<TensorOf<[I64]>>:$k,
+  let arguments = (ins DS_Tensor:$input, Optional<RankedTensorOf<[I64]>>:$k,
                    DefaultValuedAttr<I64Attr, "1">:$upper);
   let results = (outs DS_Tensor:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";

@@ -294,11 +294,12 @@ FailureOr<SmallVector<int64_t>> ShapeRules::infer(Operation *op) {
       .Case<MaxPoolOp, AvgPoolOp>([&](auto p) -> Result {
         ArrayRef<int64_t> in = shapeOf(p.getInput());
         size_t k = in.size() - 2;
+        SmallVector<int64_t> dilations = p.getDilationsOrOnes();
         SmallVector<int64_t> out = {in[0], in[1]};
         for (size_t i = 0; i < k; ++i)
           out.push_back(windowOutput(in[2 + i], p.getPads()[i],
                                      p.getPads()[k + i], p.getKernelShape()[i],
-                                     p.getStrides()[i], p.getDilations()[i],
+                                     p.getStrides()[i], dilations[i],
                                      p.getCeilMode() != 0));
         return out;
       })

@@ -13,9 +13,13 @@ models.json are reported but do not fail the run; one that passes is a
 warning), 77 (ctest's skip) when the models or ONNX Runtime are not there
 (scripts/fetch_models.sh fetches them).
 
+With --ops it runs nothing and prints, per model, its opsets, inputs and
+outputs, and a histogram of its op types, marking those outside ops.md.
+
 Usage: run_real_models.py [--build DIR] [--filter REGEX] [--work DIR]
-                          [--timeout S] [--refresh]
+                          [--timeout S] [--refresh] [--ops]
 """
+import collections
 import argparse
 import os
 import re
@@ -79,6 +83,37 @@ def check_model(spec, tools, work, timeout, refresh):
     return row
 
 
+def print_ops(specs):
+    """Signature, opsets and op histogram of each model (python onnx)."""
+    import onnx
+    supported = dspipeline.supported_ops()
+
+    def sig(v):
+        t = v.type.tensor_type
+        dims = [d.dim_param or (d.dim_value if d.HasField("dim_value") else "?")
+                for d in t.shape.dim]
+        return f"{v.name}: {onnx.TensorProto.DataType.Name(t.elem_type).lower()}{dims}"
+
+    for spec in specs:
+        path = os.path.join(dspipeline.MODELS_DIR, spec["file"])
+        if not os.path.exists(path):
+            print(f"== {spec['name']}: {spec['file']} not fetched\n")
+            continue
+        m = onnx.load(path)
+        inits = {t.name for t in m.graph.initializer}
+        opsets = ", ".join(f"{o.domain or 'ai.onnx'} {o.version}" for o in m.opset_import)
+        hist = collections.Counter(dspipeline.graph_op_types(m.graph))
+        print(f"== {spec['name']} ({spec['file']}; opsets: {opsets}; "
+              f"{sum(hist.values())} nodes, {len(m.graph.initializer)} initializers)")
+        for v in m.graph.input:
+            if v.name not in inits:
+                print(f"  input  {sig(v)}")
+        for v in m.graph.output:
+            print(f"  output {sig(v)}")
+        print("  ops: " + ", ".join(f"{op} {n}" + ("" if op in supported else " [outside ops.md]")
+                                    for op, n in hist.most_common()) + "\n")
+
+
 def fmt(x, spec):
     """format(x, spec), or "-" as wide when x is None."""
     return format("-", ">" + spec.split(".")[0]) if x is None else format(x, spec)
@@ -93,7 +128,15 @@ def main():
                     "holds the cached ONNX Runtime results")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per tool run")
     ap.add_argument("--refresh", action="store_true", help="rerun ONNX Runtime even if cached")
+    ap.add_argument("--ops", action="store_true",
+                    help="print each model's signature and op histogram; run nothing")
     args = ap.parse_args()
+    specs = dspipeline.load_models()
+    if args.filter:
+        specs = [s for s in specs if re.search(args.filter, s["name"])]
+    if args.ops:
+        print_ops(specs)
+        return 0
 
     why = dspipeline.real_models_unavailable()
     if why:
@@ -106,9 +149,6 @@ def main():
               "(--build DIR)", file=sys.stderr)
         return 1
     work = os.path.abspath(args.work or os.path.join(tools.build, "test", "E2E", "real-models"))
-    specs = dspipeline.load_models()
-    if args.filter:
-        specs = [s for s in specs if re.search(args.filter, s["name"])]
 
     rows = []
     for spec in specs:

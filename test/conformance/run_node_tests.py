@@ -46,7 +46,6 @@ except ImportError as e:  # pragma: no cover - environment problem
           "(apt-get install python3-onnx python3-numpy)", file=sys.stderr)
     sys.exit(dspipeline.EXIT_SKIP)
 
-OPS_MD = os.path.join(dspipeline.ROOT, "docs", "design", "ops.md")
 EXPECTED_FAILURES = os.path.join(HERE, "expected_failures.txt")
 TOLERANCES = os.path.join(HERE, "tolerances.txt")
 DEFAULT_RTOL, DEFAULT_ATOL = 1e-3, 1e-5
@@ -58,44 +57,17 @@ DATA_CANDIDATES = [
 ]
 
 # ONNX element types ds has (ops.md: f32, f16, bf16, i64, i32, i1). bf16 is a
-# ds type, but ONNX 1.12's test data stores it in a form numpy cannot read,
-# so bf16 cases are skipped too.
+# ds type, but numpy has none: its test data could not travel as .npy or be
+# compared, so bf16 cases are skipped too.
 SUPPORTED_ELEM_TYPES = {
     onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16, onnx.TensorProto.INT64,
     onnx.TensorProto.INT32, onnx.TensorProto.BOOL,
 }
-# Ops the importer removes (ops.md, last paragraph); not in the tables.
-IMPORTER_REMOVED_OPS = {"Identity", "Dropout"}
-# Words in ops.md's ONNX column that are ONNX op names but not claims: "Mean"
-# is LayerNormalization's Mean output there, not the Mean op.
-NOT_CLAIMED = {"Mean"}
 
 
 #===----------------------------------------------------------------------===#
-# Checked-in inputs: supported ops, expected failures, tolerances
+# Checked-in inputs: expected failures, tolerances
 #===----------------------------------------------------------------------===#
-
-def supported_ops():
-    """ONNX op types named in the "ONNX" column of ops.md's tables: the
-    importer's contract. Words are kept when ONNX knows them as ops."""
-    ops = set(IMPORTER_REMOVED_OPS)
-    with open(OPS_MD) as f:
-        for line in f:
-            if not line.startswith("|") or line.startswith("|---"):
-                continue
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if cells[0] == "op":
-                continue
-            # "ReduceSum/Mean/Max" names ReduceSum, ReduceMean and ReduceMax.
-            text = re.sub(r"\b([A-Z][a-z]+)([A-Z][A-Za-z]*)((?:/[A-Z][A-Za-z]*)+)",
-                          lambda m: " ".join(m.group(1) + w for w in
-                                             [m.group(2)] + m.group(3).split("/")[1:]),
-                          cells[-1])
-            for word in re.findall(r"\b[A-Z][A-Za-z]+\b", text):
-                if (onnx.defs.has(word) or word == "Gelu") and word not in NOT_CLAIMED:
-                    ops.add(word)
-    return ops
-
 
 def read_case_list(path):
     """`case_name  # reason` lines -> {case: reason}."""
@@ -153,20 +125,6 @@ def find_data_dir(explicit):
 # One case (runs in a worker process)
 #===----------------------------------------------------------------------===#
 
-def graph_op_types(graph):
-    """Op types of a graph and its subgraphs (If/Loop/Scan bodies)."""
-    ops = []
-    for node in graph.node:
-        ops.append(node.op_type if node.domain in ("", "ai.onnx")
-                   else f"{node.domain}.{node.op_type}")
-        for attr in node.attribute:
-            if attr.type == onnx.AttributeProto.GRAPH:
-                ops += graph_op_types(attr.g)
-            for g in attr.graphs:
-                ops += graph_op_types(g)
-    return ops
-
-
 def type_problem(type_proto, what):
     """Why a value's type is outside ds, or None."""
     kind = type_proto.WhichOneof("value")
@@ -213,12 +171,19 @@ def read_tensor(path):
 def run_case(job):
     """Returns (case, ops, status, detail); status in pass/fail/skip."""
     case_dir, opts = job
+    case, ops, status, detail = check_case(case_dir, opts)
+    # Paths say nothing the case name does not: "model.onnx:1: error: ...".
+    detail = re.sub(r"\S*/(model\.(onnx|mlir))", r"\1", detail)
+    return case, ops, status, detail
+
+
+def check_case(case_dir, opts):
     case = os.path.basename(case_dir)
     try:
         model = onnx.load(os.path.join(case_dir, "model.onnx"))
     except Exception as e:
         return case, [], "fail", f"cannot load model.onnx: {e}"
-    ops = sorted(set(graph_op_types(model.graph)))
+    ops = sorted(set(dspipeline.graph_op_types(model.graph)))
     unsupported = [op for op in ops if op not in opts["supported"]]
     if unsupported:
         return case, ops, "skip", "op outside ops.md: " + ", ".join(unsupported)
@@ -245,10 +210,8 @@ def run_case(job):
     os.makedirs(work, exist_ok=True)
     try:
         bindings = []
-        for v, array in zip(graph_inputs, inputs):
-            if not v.name:  # An omitted optional input.
-                continue
-            path = os.path.join(work, dspipeline.npy_file_name(v.name))
+        for i, (v, array) in enumerate(zip(graph_inputs, inputs)):
+            path = os.path.join(work, f"input_{i}.npy")
             np.save(path, array)
             bindings.append((v.name, path))
         tools = dspipeline.Tools(opts["build"])
@@ -288,7 +251,8 @@ def skip_kind(detail):
 
 def failure_kind(detail):
     """A failure message without names and numbers, to group similar ones."""
-    text = re.sub(r"'[^']*'", "'_'", detail)
+    text = re.sub(r"model\.(onnx|mlir)(:\d+)*: ", "", detail)
+    text = re.sub(r"'[^']*'", "'_'", text)
     return re.sub(r"-?\d+(\.\d+)?(e[-+]?\d+)?", "N", text)[:110]
 
 
@@ -348,7 +312,7 @@ def main():
     if args.filter:
         rx = re.compile(args.filter)
         cases = [c for c in cases if rx.search(os.path.basename(c))]
-    supported = supported_ops()
+    supported = dspipeline.supported_ops()
     expected = read_case_list(EXPECTED_FAILURES)
     opts = {"supported": supported, "build": tools.build, "timeout": args.timeout,
             "tolerances": read_tolerances(TOLERANCES), "forced_dynamic": args.forced_dynamic,

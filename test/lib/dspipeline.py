@@ -7,6 +7,7 @@ changes.
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -59,7 +60,8 @@ class Result:
         """One line saying why the command failed."""
         if self.timed_out:
             return f"{what}: timed out after {self.seconds:.1f} s"
-        line = first_error_line(self.err) or first_error_line(self.out)
+        line = (crash_summary(self.err) or first_error_line(self.err)
+                or first_error_line(self.out))
         sig = f"killed by signal {-self.rc}" if self.rc < 0 else f"exit {self.rc}"
         return f"{what} ({sig}): {line}" if line else f"{what} ({sig})"
 
@@ -97,6 +99,26 @@ def run(cmd, timeout=None, cwd=None):
         out = fo.read().decode("utf-8", "replace")
         err = fe.read().decode("utf-8", "replace")
     return Result(p.returncode, out, err, seconds, usage.ru_maxrss, killed.is_set())
+
+
+def crash_summary(text):
+    """For an LLVM crash report (a "Stack dump:"), the assertion if there is
+    one, else the top three frames with symbols above the signal handler."""
+    if "Stack dump:" not in text:
+        return ""
+    for line in text.splitlines():
+        if "Assertion" in line:
+            return line.strip()[:300]
+    frames = []
+    for line in text.splitlines():
+        m = re.match(r"\s*#\d+ 0x[0-9a-f]+ (.+?)(?: \(/| [^ ]+\.(?:cpp|o):|$)", line)
+        if not m or m.group(1).startswith("("):
+            continue
+        name = re.sub(r"\(.*", "", m.group(1))  # Drop the parameter list.
+        if name.startswith("llvm::sys::") or name.startswith("__libc"):
+            continue
+        frames.append(name)
+    return "crash in " + " <- ".join(frames[:3]) if frames else "crash"
 
 
 def first_error_line(text):
@@ -267,3 +289,55 @@ def ort_reference(spec, models_dir, work_dir, runs=10, refresh=False, timeout=60
     with open(key_path, "w") as f:
         json.dump(key, f)
     return meta, False
+
+
+#===----------------------------------------------------------------------===#
+# ONNX op types and the ones docs/design/ops.md claims (onnx imported lazily:
+# the rest of this module needs numpy only)
+#===----------------------------------------------------------------------===#
+
+OPS_MD = os.path.join(ROOT, "docs", "design", "ops.md")
+# Ops the importer removes (ops.md, last paragraph); not in the tables.
+IMPORTER_REMOVED_OPS = {"Identity", "Dropout"}
+# Words in ops.md's ONNX column that are ONNX op names but not claims: "Mean"
+# is LayerNormalization's Mean output there, not the Mean op.
+NOT_CLAIMED = {"Mean"}
+
+
+def supported_ops():
+    """ONNX op types named in the "ONNX" column of ops.md's tables: the
+    importer's contract. Words are kept when ONNX knows them as ops."""
+    import onnx
+    ops = set(IMPORTER_REMOVED_OPS)
+    with open(OPS_MD) as f:
+        for line in f:
+            if not line.startswith("|") or line.startswith("|---"):
+                continue
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if cells[0] == "op":
+                continue
+            # "ReduceSum/Mean/Max" names ReduceSum, ReduceMean and ReduceMax.
+            text = re.sub(r"\b([A-Z][a-z]+)([A-Z][A-Za-z]*)((?:/[A-Z][A-Za-z]*)+)",
+                          lambda m: " ".join(m.group(1) + w for w in
+                                             [m.group(2)] + m.group(3).split("/")[1:]),
+                          cells[-1])
+            # Gelu is opset 20, newer than the onnx package's schemas may be.
+            for word in re.findall(r"\b[A-Z][A-Za-z]+\b", text):
+                if (onnx.defs.has(word) or word == "Gelu") and word not in NOT_CLAIMED:
+                    ops.add(word)
+    return ops
+
+
+def graph_op_types(graph):
+    """Op types of a graph and its subgraphs (If/Loop/Scan bodies)."""
+    import onnx
+    ops = []
+    for node in graph.node:
+        ops.append(node.op_type if node.domain in ("", "ai.onnx")
+                   else f"{node.domain}.{node.op_type}")
+        for attr in node.attribute:
+            if attr.type == onnx.AttributeProto.GRAPH:
+                ops += graph_op_types(attr.g)
+            for g in attr.graphs:
+                ops += graph_op_types(g)
+    return ops

@@ -23,7 +23,9 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -195,11 +197,14 @@ private:
   // Diagnostics
   //===--------------------------------------------------------------------===//
 
-  /// Emits `message` at the current location, naming the current node.
+  /// Emits `message` at the current location, naming the current node (or
+  /// what `where` says outside nodes).
   LogicalResult fail(const Twine &message) {
     InFlightDiagnostic diag = emitError(loc) << message;
     if (node)
       diag << " (node '" << node->name << "')";
+    else if (!where.empty())
+      diag << " (" << where << ")";
     return failure();
   }
 
@@ -255,6 +260,10 @@ private:
 
   /// The inferred type of output `i` of the current node.
   RankedTensorType outType(size_t i) {
+    if (i >= node->outputs.size() || node->outputs[i].empty()) {
+      (void)fail("output " + Twine(i) + " is missing");
+      return {};
+    }
     return valueType(node->outputs[i], "output");
   }
 
@@ -287,8 +296,8 @@ private:
                                    StringRef what = "axis") {
     int64_t a = axis < 0 ? axis + rank : axis;
     if (a < 0 || a >= rank)
-      return fail(Twine(what) + " " + Twine(axis) + " is out of range for rank " +
-                  Twine(rank));
+      return fail(Twine(what) + " " + Twine(axis) +
+                  " is out of range for rank " + Twine(rank));
     return a;
   }
 
@@ -316,9 +325,16 @@ private:
     const int64_t *v = node->getAttr<int64_t>(name);
     return v ? *v : def;
   }
+  /// A float attribute as the double its shortest decimal form denotes
+  /// (ONNX stores float32: 0.2f becomes 0.2, not 0.20000000298...).
   double getFloat(const std::string &name, double def) {
     const float *v = node->getAttr<float>(name);
-    return v ? *v : def;
+    if (!v)
+      return def;
+    char buf[64];
+    std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf) - 1, *v);
+    *r.ptr = '\0';
+    return std::strtod(buf, nullptr);
   }
   std::string getString(const std::string &name, const std::string &def) {
     const std::string *v = node->getAttr<std::string>(name);
@@ -537,6 +553,25 @@ private:
                   " values, expected " + Twine(size));
     return success();
   }
+  /// Checks that every value of an ints attribute is >= 1.
+  LogicalResult checkPositive(StringRef name, ArrayRef<int64_t> v) {
+    for (int64_t x : v)
+      if (x < 1 && x != kDynamic)
+        return fail("attribute '" + Twine(name) + "' has the value " +
+                    Twine(x) + "; expected >= 1");
+    return success();
+  }
+
+  /// The kernel size: `kernel_shape`, or the weight's spatial dims.
+  FailureOr<SmallVector<int64_t>> convKernel(Value x, Value w) {
+    if (std::optional<SmallVector<int64_t>> k = getInts("kernel_shape"))
+      return *k;
+    if (typeOf(w).getRank() != typeOf(x).getRank())
+      return fail("expected a weight of rank " + Twine(typeOf(x).getRank()) +
+                  ", got " + Twine(typeOf(w).getRank()));
+    ArrayRef<int64_t> spatial = typeOf(w).getShape().drop_front(2);
+    return SmallVector<int64_t>(spatial.begin(), spatial.end());
+  }
 
   /// Resolves `auto_pad` SAME_UPPER/SAME_LOWER/VALID into explicit pads
   /// (begins then ends); NOTSET keeps `pads`.
@@ -602,6 +637,8 @@ private:
   /// The node being converted (null outside nodes) and its location.
   const imp::Node *node = nullptr;
   Location loc;
+  /// What is being converted outside nodes, for messages ("graph input").
+  std::string where;
 
   llvm::StringMap<Value> values;
   std::map<std::string, ConstantSource> constants;
@@ -759,20 +796,18 @@ LogicalResult Importer::convertVariadic(StringRef dsOp) {
       return failure();
   }
   RankedTensorType out = outType(0);
-  if (!out)
+  if (!out || ops.empty())
     return failure();
   bool mean = node->opType == "Mean";
   Value acc = ops.front();
   for (size_t i = 1; i < ops.size(); ++i) {
     bool last = i + 1 == ops.size() && !mean;
-    acc = create(dsOp, {acc, ops[i]},
-                 last ? out : broadcastType(acc, ops[i]));
+    acc = create(dsOp, {acc, ops[i]}, last ? out : broadcastType(acc, ops[i]));
   }
   if (mean && ops.size() > 1)
-    acc = create("ds.div",
-                 {acc, scalarConstant(double(ops.size()),
-                                      out.getElementType())},
-                 out);
+    acc = create(
+        "ds.div",
+        {acc, scalarConstant(double(ops.size()), out.getElementType())}, out);
   setOutput(0, acc);
   return success();
 }
@@ -794,7 +829,8 @@ LogicalResult Importer::convertLeakyRelu(StringRef dsOp) {
   RankedTensorType out = x ? outType(0) : nullptr;
   if (!out)
     return failure();
-  setOutput(0, create(dsOp, x, out, {f64Attr("alpha", getFloat("alpha", 0.01))}));
+  setOutput(0,
+            create(dsOp, x, out, {f64Attr("alpha", getFloat("alpha", 0.01))}));
   return success();
 }
 
@@ -852,8 +888,7 @@ LogicalResult Importer::convertClip(StringRef dsOp) {
       return success();
     }
   }
-  setOutput(0,
-            create(dsOp, x, out, {f64Attr("min", lo), f64Attr("max", hi)}));
+  setOutput(0, create(dsOp, x, out, {f64Attr("min", lo), f64Attr("max", hi)}));
   return success();
 }
 
@@ -883,8 +918,7 @@ LogicalResult Importer::convertGemm(StringRef dsOp) {
       {typeOf(a).getDimSize(0), typeOf(bv).getDimSize(1)}, elem);
   Value y = create(dsOp, {a, bv}, !scale && !addC ? out : mmType);
   if (scale)
-    y = create("ds.mul", {y, scalarConstant(alpha, elem)},
-               addC ? mmType : out);
+    y = create("ds.mul", {y, scalarConstant(alpha, elem)}, addC ? mmType : out);
   if (addC) {
     if (beta != 1.0)
       c = create("ds.mul", {c, scalarConstant(beta, elem)}, typeOf(c));
@@ -905,12 +939,10 @@ LogicalResult Importer::convertConv(StringRef dsOp) {
   FailureOr<size_t> n = spatialRank(x);
   if (failed(n))
     return failure();
-  SmallVector<int64_t> kernel;
-  if (std::optional<SmallVector<int64_t>> k = getInts("kernel_shape"))
-    kernel = *k;
-  else
-    kernel.assign(typeOf(w).getShape().drop_front(2).begin(),
-                  typeOf(w).getShape().drop_front(2).end());
+  FailureOr<SmallVector<int64_t>> kernelOr = convKernel(x, w);
+  if (failed(kernelOr))
+    return failure();
+  SmallVector<int64_t> kernel = *kernelOr;
   SmallVector<int64_t> strides = getInts("strides", *n, 1);
   SmallVector<int64_t> dilations = getInts("dilations", *n, 1);
   SmallVector<int64_t> pads = getInts("pads", 2 * *n, 0);
@@ -918,6 +950,9 @@ LogicalResult Importer::convertConv(StringRef dsOp) {
       failed(checkSize("strides", strides, *n)) ||
       failed(checkSize("dilations", dilations, *n)) ||
       failed(checkSize("pads", pads, 2 * *n)) ||
+      failed(checkPositive("kernel_shape", kernel)) ||
+      failed(checkPositive("strides", strides)) ||
+      failed(checkPositive("dilations", dilations)) ||
       failed(resolveAutoPad(typeOf(x), kernel, strides, dilations, pads)))
     return failure();
   SmallVector<Value> ops = {x, w};
@@ -943,12 +978,10 @@ LogicalResult Importer::convertConvTranspose(StringRef dsOp) {
   FailureOr<size_t> n = spatialRank(x);
   if (failed(n))
     return failure();
-  SmallVector<int64_t> kernel;
-  if (std::optional<SmallVector<int64_t>> k = getInts("kernel_shape"))
-    kernel = *k;
-  else
-    kernel.assign(typeOf(w).getShape().drop_front(2).begin(),
-                  typeOf(w).getShape().drop_front(2).end());
+  FailureOr<SmallVector<int64_t>> kernelOr = convKernel(x, w);
+  if (failed(kernelOr))
+    return failure();
+  SmallVector<int64_t> kernel = *kernelOr;
   SmallVector<int64_t> strides = getInts("strides", *n, 1);
   SmallVector<int64_t> dilations = getInts("dilations", *n, 1);
   SmallVector<int64_t> pads = getInts("pads", 2 * *n, 0);
@@ -957,7 +990,10 @@ LogicalResult Importer::convertConvTranspose(StringRef dsOp) {
       failed(checkSize("strides", strides, *n)) ||
       failed(checkSize("dilations", dilations, *n)) ||
       failed(checkSize("pads", pads, 2 * *n)) ||
-      failed(checkSize("output_padding", outputPadding, *n)))
+      failed(checkSize("output_padding", outputPadding, *n)) ||
+      failed(checkPositive("kernel_shape", kernel)) ||
+      failed(checkPositive("strides", strides)) ||
+      failed(checkPositive("dilations", dilations)))
     return failure();
   std::string autoPad = getString("auto_pad", "NOTSET");
   std::optional<SmallVector<int64_t>> outputShape = getInts("output_shape");
@@ -966,8 +1002,7 @@ LogicalResult Importer::convertConvTranspose(StringRef dsOp) {
     pads.assign(2 * *n, 0);
   } else if (outputShape || same) {
     if (outputShape && outputShape->size() > *n) // given with N and C
-      outputShape->erase(outputShape->begin(),
-                         outputShape->end() - *n);
+      outputShape->erase(outputShape->begin(), outputShape->end() - *n);
     if (outputShape && failed(checkSize("output_shape", *outputShape, *n)))
       return failure();
     for (size_t i = 0; i < *n; ++i) {
@@ -1017,6 +1052,9 @@ LogicalResult Importer::convertMaxPool(StringRef dsOp) {
       failed(checkSize("strides", strides, *n)) ||
       failed(checkSize("dilations", dilations, *n)) ||
       failed(checkSize("pads", pads, 2 * *n)) ||
+      failed(checkPositive("kernel_shape", kernel)) ||
+      failed(checkPositive("strides", strides)) ||
+      failed(checkPositive("dilations", dilations)) ||
       failed(resolveAutoPad(typeOf(x), kernel, strides, dilations, pads)))
     return failure();
   setOutput(0, create(dsOp, x, out,
@@ -1043,15 +1081,18 @@ LogicalResult Importer::convertAveragePool(StringRef dsOp) {
   if (failed(checkSize("kernel_shape", kernel, *n)) ||
       failed(checkSize("strides", strides, *n)) ||
       failed(checkSize("pads", pads, 2 * *n)) ||
+      failed(checkPositive("kernel_shape", kernel)) ||
+      failed(checkPositive("strides", strides)) ||
       failed(resolveAutoPad(typeOf(x), kernel, strides, ones, pads)))
     return failure();
-  setOutput(0, create(dsOp, x, out,
-                      {i64ArrayAttr("kernel_shape", kernel),
-                       i64ArrayAttr("strides", strides),
-                       i64ArrayAttr("pads", pads),
-                       i64Attr("ceil_mode", getInt("ceil_mode", 0)),
-                       i64Attr("count_include_pad",
-                               getInt("count_include_pad", 0))}));
+  setOutput(
+      0,
+      create(dsOp, x, out,
+             {i64ArrayAttr("kernel_shape", kernel),
+              i64ArrayAttr("strides", strides), i64ArrayAttr("pads", pads),
+              i64ArrayAttr("dilations", ones),
+              i64Attr("ceil_mode", getInt("ceil_mode", 0)),
+              i64Attr("count_include_pad", getInt("count_include_pad", 0))}));
   return success();
 }
 
@@ -1448,8 +1489,7 @@ LogicalResult Importer::convertGather(StringRef dsOp) {
       normalizeAxis(getInt("axis", 0), typeOf(data).getRank());
   if (failed(axis))
     return failure();
-  setOutput(0,
-            create(dsOp, {data, indices}, out, {i64Attr("axis", *axis)}));
+  setOutput(0, create(dsOp, {data, indices}, out, {i64Attr("axis", *axis)}));
   return success();
 }
 
@@ -1555,8 +1595,8 @@ LogicalResult Importer::convertUpsample(StringRef) {
   } else if (!(scales = operand(1))) {
     return failure();
   }
-  setOutput(0, createResize(x, scales, Value(), out, mode, "asymmetric",
-                            "floor"));
+  setOutput(0,
+            createResize(x, scales, Value(), out, mode, "asymmetric", "floor"));
   return success();
 }
 
@@ -1573,8 +1613,8 @@ LogicalResult Importer::convertShape(StringRef dsOp) {
   };
   int64_t start = clampIndex(getInt("start", 0));
   int64_t end = clampIndex(getInt("end", rank));
-  setOutput(0, create(dsOp, x, out,
-                      {i64Attr("start", start), i64Attr("end", end)}));
+  setOutput(
+      0, create(dsOp, x, out, {i64Attr("start", start), i64Attr("end", end)}));
   return success();
 }
 
@@ -1596,8 +1636,7 @@ LogicalResult Importer::convertConstantOfShape(StringRef dsOp) {
     value = DenseElementsAttr::get(RankedTensorType::get({1}, b.getF32Type()),
                                    0.0f);
   }
-  setOutput(0,
-            create(dsOp, shape, out, {b.getNamedAttr("value", value)}));
+  setOutput(0, create(dsOp, shape, out, {b.getNamedAttr("value", value)}));
   return success();
 }
 
@@ -1655,16 +1694,16 @@ LogicalResult Importer::convertConstant(StringRef) {
     if (const float *f = node->getAttr<float>("value_float")) {
       t.dtype = imp::OnnxDType::Float;
       put(f, sizeof(float));
-    } else if (const auto *fs = node->getAttr<std::vector<float>>(
-                   "value_floats")) {
+    } else if (const auto *fs =
+                   node->getAttr<std::vector<float>>("value_floats")) {
       t.dtype = imp::OnnxDType::Float;
       t.dims = {int64_t(fs->size())};
       put(fs->data(), fs->size() * sizeof(float));
     } else if (const int64_t *i = node->getAttr<int64_t>("value_int")) {
       t.dtype = imp::OnnxDType::Int64;
       put(i, sizeof(int64_t));
-    } else if (const auto *is = node->getAttr<std::vector<int64_t>>(
-                   "value_ints")) {
+    } else if (const auto *is =
+                   node->getAttr<std::vector<int64_t>>("value_ints")) {
       t.dtype = imp::OnnxDType::Int64;
       t.dims = {int64_t(is->size())};
       put(is->data(), is->size() * sizeof(int64_t));
@@ -1785,12 +1824,14 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run() {
 
   // Arguments: graph inputs that are not initializers.
   SmallVector<Type> argTypes;
+  where = "graph input";
   for (const imp::ValueInfo &in : graph.inputs) {
     RankedTensorType t = valueType(in.name, "graph input");
     if (!t)
       return failure();
     argTypes.push_back(t);
   }
+  where.clear();
   auto func = func::FuncOp::create(b, modelLoc, "main",
                                    b.getFunctionType(argTypes, {}));
   Block *entry = &func.getBody().emplaceBlock();
@@ -1838,8 +1879,6 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run() {
 }
 
 LogicalResult Importer::writeWeights(const std::string &path) {
-  if (weights.empty())
-    return success();
   std::vector<rt::SafeTensorToWrite> tensors;
   for (const ConstantSource *w : weights) {
     rt::SafeTensorToWrite t;

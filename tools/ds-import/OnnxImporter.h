@@ -24,8 +24,8 @@ namespace mlir::ds {
 
 struct OnnxImportOptions {
   /// The safetensors file that receives the weights; empty means
-  /// `<model path without extension>.safetensors`. Written only when the
-  /// model has a weight.
+  /// `<model path without extension>.safetensors`. Always written (with no
+  /// tensor when the model has no weight).
   std::string weightsPath;
   /// Initializers and `Constant` nodes with at most this many elements are
   /// inlined as `ds.constant`; larger ones become `ds.weight`. Integer

@@ -19,6 +19,12 @@
 #include <fstream>
 #include <sstream>
 
+// libonnx 1.12 exports this overload (it takes the model's folder, to check
+// external data locations) but leaves it out of checker.h.
+namespace onnx::checker {
+void check_model(const ModelProto &model, CheckerContext &ctx);
+} // namespace onnx::checker
+
 namespace ds::importer {
 
 using runtime::Status;
@@ -241,8 +247,8 @@ Status convertTensor(onnx::TensorProto &tp, Tensor &out) {
     out.bytes.swap(*tp.mutable_raw_data());
   } else {
     // One stored value per element; complex types store two.
-    bool isComplex = out.dtype == OnnxDType::Complex64 ||
-                     out.dtype == OnnxDType::Complex128;
+    bool isComplex =
+        out.dtype == OnnxDType::Complex64 || out.dtype == OnnxDType::Complex128;
     int64_t expectedValues = numElements * (isComplex ? 2 : 1);
     size_t valueSize = isComplex ? elemSize / 2 : elemSize;
     int stored = 0;
@@ -273,15 +279,14 @@ Status convertTensor(onnx::TensorProto &tp, Tensor &out) {
       break;
     }
     if (stored != expectedValues)
-      return Status::error("tensor '" + tp.name() + "' holds " +
-                           std::to_string(stored) + " values, its shape needs " +
-                           std::to_string(expectedValues));
+      return Status::error(
+          "tensor '" + tp.name() + "' holds " + std::to_string(stored) +
+          " values, its shape needs " + std::to_string(expectedValues));
   }
   if (static_cast<int64_t>(out.bytes.size()) != expectedBytes)
-    return Status::error("tensor '" + tp.name() + "' holds " +
-                         std::to_string(out.bytes.size()) +
-                         " bytes, its type and shape need " +
-                         std::to_string(expectedBytes));
+    return Status::error(
+        "tensor '" + tp.name() + "' holds " + std::to_string(out.bytes.size()) +
+        " bytes, its type and shape need " + std::to_string(expectedBytes));
   return Status::ok();
 }
 
@@ -395,7 +400,7 @@ Status convertAttribute(onnx::AttributeProto &a, Node &node) {
   return Status::ok();
 }
 
-/// The default-domain opset version, after checking every opset import.
+/// The opset version of the default domain, checked to be one we import.
 StatusOr<int64_t> defaultOpset(const onnx::ModelProto &model) {
   int64_t version = -1;
   for (const onnx::OperatorSetIdProto &op : model.opset_import())
@@ -423,6 +428,112 @@ template <typename Fn> Status guarded(const std::string &what, Fn &&fn) {
     return Status::error(what + ": unknown exception");
   }
   return Status::ok();
+}
+
+/// ONNX 1.12 leaves the rank of Reshape, Expand and ConstantOfShape outputs
+/// unknown when the values of the shape operand are, even when its length is
+/// static, and everything downstream then stays unranked. This records the
+/// rank such a length implies (all dims unknown) as value_info, so that the
+/// next inference round continues from it. Returns whether it added any.
+bool addRanksFromShapeLengths(onnx::GraphProto &graph) {
+  std::map<std::string, const onnx::TensorProto *> initializers;
+  for (const onnx::TensorProto &t : graph.initializer())
+    initializers[t.name()] = &t;
+  std::map<std::string, const onnx::TypeProto *> types;
+  for (const onnx::ValueInfoProto &vi : graph.input())
+    types[vi.name()] = &vi.type();
+  for (const onnx::ValueInfoProto &vi : graph.value_info())
+    types[vi.name()] = &vi.type();
+  for (const onnx::ValueInfoProto &vi : graph.output())
+    types[vi.name()] = &vi.type();
+  // Whether the rank of `name` is known; its dims (-1 when unknown) go to
+  // `dims`.
+  auto shapeOf = [&](const std::string &name,
+                     std::vector<int64_t> &dims) -> bool {
+    dims.clear();
+    if (auto it = initializers.find(name); it != initializers.end()) {
+      dims.assign(it->second->dims().begin(), it->second->dims().end());
+      return true;
+    }
+    auto it = types.find(name);
+    if (it == types.end() || !it->second->has_tensor_type() ||
+        !it->second->tensor_type().has_shape())
+      return false;
+    for (const onnx::TensorShapeProto_Dimension &d :
+         it->second->tensor_type().shape().dim())
+      dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
+    return true;
+  };
+  auto rankOf = [&](const std::string &name) -> int64_t {
+    std::vector<int64_t> dims;
+    return shapeOf(name, dims) ? int64_t(dims.size()) : -1;
+  };
+  auto staticLength = [&](const std::string &name) -> int64_t {
+    std::vector<int64_t> dims;
+    return shapeOf(name, dims) && dims.size() == 1 ? dims[0] : -1;
+  };
+  auto elemTypeOf = [&](const std::string &name) -> int32_t {
+    if (auto it = initializers.find(name); it != initializers.end())
+      return it->second->data_type();
+    auto it = types.find(name);
+    return it != types.end() && it->second->has_tensor_type()
+               ? it->second->tensor_type().elem_type()
+               : 0;
+  };
+
+  std::vector<std::pair<std::string, onnx::TypeProto>> added;
+  for (const onnx::NodeProto &n : graph.node()) {
+    if (!(n.domain().empty() || n.domain() == "ai.onnx") ||
+        n.output_size() < 1 || rankOf(n.output(0)) >= 0)
+      continue;
+    bool constantOfShape = n.op_type() == "ConstantOfShape";
+    if (!constantOfShape && n.op_type() != "Reshape" && n.op_type() != "Expand")
+      continue;
+    int shapeIndex = constantOfShape ? 0 : 1;
+    if (n.input_size() <= shapeIndex)
+      continue;
+    int64_t rank = staticLength(n.input(shapeIndex));
+    if (rank < 0)
+      continue;
+    int32_t elem = elemTypeOf(n.output(0));
+    if (constantOfShape) {
+      if (!elem) {
+        elem = onnx::TensorProto::FLOAT;
+        for (const onnx::AttributeProto &a : n.attribute())
+          if (a.name() == "value" && a.has_t())
+            elem = a.t().data_type();
+      }
+    } else {
+      if (!elem)
+        elem = elemTypeOf(n.input(0));
+      if (n.op_type() == "Expand") {
+        int64_t inputRank = rankOf(n.input(0));
+        if (inputRank < 0)
+          continue;
+        rank = std::max(rank, inputRank);
+      }
+    }
+    if (!elem)
+      continue;
+    onnx::TypeProto type;
+    type.mutable_tensor_type()->set_elem_type(elem);
+    onnx::TensorShapeProto *shape = type.mutable_tensor_type()->mutable_shape();
+    for (int64_t i = 0; i < rank; ++i)
+      shape->add_dim();
+    added.emplace_back(n.output(0), std::move(type));
+  }
+  std::map<std::string, onnx::ValueInfoProto *> valueInfos;
+  for (onnx::ValueInfoProto &vi : *graph.mutable_value_info())
+    valueInfos[vi.name()] = &vi;
+  for (auto &[name, type] : added) {
+    onnx::ValueInfoProto *&vi = valueInfos[name];
+    if (!vi) {
+      vi = graph.add_value_info();
+      vi->set_name(name);
+    }
+    *vi->mutable_type() = std::move(type);
+  }
+  return !added.empty();
 }
 
 Status readModel(const std::string &path, Graph &g) {
@@ -467,15 +578,21 @@ Status readModel(const std::string &path, Graph &g) {
         DS_RETURN_IF_ERROR(loadExternalData(*a.mutable_t(), modelDir));
   if (graph.sparse_initializer_size())
     return Status::error("unsupported sparse initializer '" +
-                         graph.sparse_initializer(0).name() + "'");
+                         graph.sparse_initializer(0).values().name() + "'");
 
-  DS_RETURN_IF_ERROR(guarded("ONNX shape inference", [&] {
-    onnx::ShapeInferenceOptions options(/*check_type_val=*/true,
-                                        /*strict_mode_val=*/1,
-                                        /*data_prop_val=*/true);
-    onnx::shape_inference::InferShapes(
-        model, onnx::OpSchemaRegistry::Instance(), options);
-  }));
+  // Each round may give new ranks to downstream values; a chain of k such
+  // ops needs k rounds.
+  for (int round = 0; round < 16; ++round) {
+    DS_RETURN_IF_ERROR(guarded("ONNX shape inference", [&] {
+      onnx::ShapeInferenceOptions options(/*check_type_val=*/true,
+                                          /*strict_mode_val=*/1,
+                                          /*data_prop_val=*/true);
+      onnx::shape_inference::InferShapes(
+          model, onnx::OpSchemaRegistry::Instance(), options);
+    }));
+    if (!addRanksFromShapeLengths(graph))
+      break;
+  }
 
   // Types: declared inputs, inferred intermediates, declared outputs.
   for (const onnx::ValueInfoProto &vi : graph.input())
@@ -545,13 +662,12 @@ StatusOr<Tensor> readTensorProtoFile(const std::string &path) {
                          "' as an ONNX TensorProto (truncated or corrupt)");
   Tensor t;
   Status st;
-  Status escaped =
-      guarded("internal error while reading '" + path + "'", [&] {
-        if (tp.data_location() == onnx::TensorProto::EXTERNAL)
-          st = loadExternalData(tp, fs::path(path).parent_path());
-        if (st)
-          st = convertTensor(tp, t);
-      });
+  Status escaped = guarded("internal error while reading '" + path + "'", [&] {
+    if (tp.data_location() == onnx::TensorProto::EXTERNAL)
+      st = loadExternalData(tp, fs::path(path).parent_path());
+    if (st)
+      st = convertTensor(tp, t);
+  });
   if (!escaped)
     return escaped;
   if (!st)

@@ -101,7 +101,7 @@ struct Node {
   /// The node's name, or "<op_type>_<index>" when the model gives none.
   std::string name;
   std::string opType;
-  std::string domain; ///< "" for the default domain
+  std::string domain;               ///< "" for the default domain
   std::vector<std::string> inputs;  ///< "" marks an absent optional input
   std::vector<std::string> outputs; ///< "" marks an absent optional output
   std::map<std::string, AttributeValue> attributes;

@@ -581,7 +581,7 @@ TEST(ArtifactTest, MalformedManifest) {
             "kind 'alias'");
   EXPECT_EQ(errorWithJson([](json &j) { j["buffers"][0]["shape"][1] = -3; }),
             "malformed artifact manifest: buffers[0].shape[1]: value -3 out "
-            "of range [0, 9223372036854775807]");
+            "of range [-1, 9223372036854775807]");
   EXPECT_EQ(errorWithJson([](json &j) { j["buffers"][3].erase("alias_of"); }),
             "malformed artifact manifest: buffers[3]: missing field "
             "'alias_of'");
@@ -801,6 +801,54 @@ TEST(ArtifactTest, BuffersOutsideTheirStorage) {
     Status v = verifyArtifact(a);
     EXPECT_EQ(v.message(), "invalid artifact: buffer 2 has invalid element "
                            "type 77");
+  }
+}
+
+TEST(ArtifactTest, DynamicDims) {
+  {
+    // Buffer 7 is used by no launch: a dynamic intermediate round-trips.
+    Artifact a = makeSample();
+    a.buffers[7].type.shape = {-1, 3};
+    EXPECT_TRUE(verifyArtifact(a).isOk()) << verifyArtifact(a).message();
+    std::string bytes = serializeArtifact(a);
+    StatusOr<LoadedArtifact> parsed = parseArtifact(
+        reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+    ASSERT_TRUE(parsed) << parsed.status().message();
+    EXPECT_EQ(parsed->artifact.buffers[7].type.shape,
+              (std::vector<int64_t>{-1, 3}));
+  }
+  {
+    Artifact a = makeSample();
+    a.buffers[2].type.shape = {2, -1}; // launch 0 argument 2
+    expectInvalid(a, "invalid artifact: view buffer 3 aliases buffer 2 "
+                     "(tensor<2x?xf32>), which has a dynamic shape");
+  }
+  {
+    Artifact a = makeSample();
+    a.buffers[0].type.shape = {-1, 3}; // input x, launch 0 argument 0
+    expectInvalid(a, "invalid artifact: launch 0 ('matmul_0') argument 0 is "
+                     "buffer 0 ('x') (tensor<?x3xf32>), which has a dynamic "
+                     "shape");
+  }
+  {
+    Artifact a = makeSample();
+    a.buffers[1].type.shape = {-1, 4};
+    expectInvalid(a, "invalid artifact: buffer 1 ('fc.weight') (weight, "
+                     "tensor<?x4xf32>) has a dynamic shape; only input, "
+                     "output and intermediate buffers may");
+  }
+  {
+    Artifact a = makeSample();
+    a.buffers[7].type.shape = {-1, int64_t(1) << 62};
+    expectInvalid(a, "invalid artifact: buffer 7 has invalid shape "
+                     "tensor<?x4611686018427387904xi64>");
+  }
+  {
+    Artifact a = makeSample();
+    a.buffers[7].type.shape = {-2};
+    Status v = verifyArtifact(a);
+    EXPECT_EQ(v.message(), "invalid artifact: buffer 7 has invalid shape "
+                           "tensor<?xi64>");
   }
 }
 

@@ -1,93 +1,24 @@
 //===- ReferenceTest.cpp - reference executor tests -----------------------===//
 //
-// Each op against values computed by hand (or, for the larger broadcast
-// cases, by an independent naive loop in the test), plus error paths and
-// whole reference programs.
+// Elementwise, normalization and reduction ops against values computed by
+// hand (or, for the larger broadcast cases, by an independent naive loop in
+// the test), dispatch errors, and whole reference programs including dynamic
+// shapes. Contractions and data movement ops have their own files.
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Reference.h"
-
-#include "gtest/gtest.h"
+#include "test/unittests/runtime/ReferenceTestUtil.h"
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <limits>
+#include <set>
 
 using namespace ds::runtime;
+using namespace ds::runtime::testing;
 
 namespace {
-
-HostTensor makeF32(std::vector<int64_t> shape, std::vector<float> values) {
-  HostTensor t(TensorType{DType::F32, std::move(shape)});
-  EXPECT_EQ(static_cast<size_t>(t.type.numElements()), values.size());
-  std::memcpy(t.bytes.data(), values.data(), values.size() * sizeof(float));
-  return t;
-}
-
-template <typename T>
-HostTensor makeInt(DType dtype, std::vector<int64_t> shape,
-                   std::vector<T> values) {
-  HostTensor t(TensorType{dtype, std::move(shape)});
-  std::memcpy(t.bytes.data(), values.data(), values.size() * sizeof(T));
-  return t;
-}
-
-HostTensor makeF16(std::vector<int64_t> shape, std::vector<float> values) {
-  HostTensor t(TensorType{DType::F16, std::move(shape)});
-  for (size_t i = 0; i < values.size(); ++i)
-    t.data<uint16_t>()[i] = floatToHalf(values[i]);
-  return t;
-}
-
-std::vector<double> valuesOf(const HostTensor &t) {
-  std::vector<double> v;
-  for (int64_t i = 0; i < t.type.numElements(); ++i)
-    v.push_back(t.getAsDouble(i));
-  return v;
-}
-
-RefOp makeOp(std::string name, std::map<std::string, RefAttr> attrs = {}) {
-  RefOp op;
-  op.op = std::move(name);
-  op.attrs = std::move(attrs);
-  op.location = "node_" + op.op;
-  return op;
-}
-
-RefAttr ints(std::vector<int64_t> v) {
-  RefAttr a;
-  a.ints = std::move(v);
-  return a;
-}
-
-RefAttr str(std::string s) {
-  RefAttr a;
-  a.str = std::move(s);
-  return a;
-}
-
-/// Runs `op` into a fresh result of `resultType`.
-StatusOr<HostTensor> run(const RefOp &op, std::vector<const HostTensor *> in,
-                         TensorType resultType) {
-  HostTensor result(std::move(resultType));
-  Status s = runReferenceOp(op, in, {&result});
-  if (!s)
-    return s;
-  return result;
-}
-
-TensorType f32(std::vector<int64_t> shape) {
-  return TensorType{DType::F32, std::move(shape)};
-}
-
-#define EXPECT_VALUES_NEAR(tensor, expected, tol)                              \
-  do {                                                                         \
-    std::vector<double> got = valuesOf(tensor);                                \
-    std::vector<double> want = expected;                                       \
-    ASSERT_EQ(got.size(), want.size());                                        \
-    for (size_t i = 0; i < got.size(); ++i)                                    \
-      EXPECT_NEAR(got[i], want[i], tol) << "element " << i;                    \
-  } while (false)
 
 //===----------------------------------------------------------------------===//
 // Elementwise binary
@@ -504,6 +435,398 @@ TEST(ReferenceLayout, Reshape) {
 }
 
 //===----------------------------------------------------------------------===//
+// More elementwise unary: log abs reciprocal leaky_relu hard_sigmoid
+// hard_swish clip not cast
+//===----------------------------------------------------------------------===//
+
+TEST(ReferenceUnary, MoreFloatOps) {
+  HostTensor x = makeF32({4}, {-2, -0.5f, 0.5f, 4});
+  auto abs = run(makeOp("abs"), {&x}, f32({4}));
+  ASSERT_TRUE(abs) << abs.status().message();
+  EXPECT_VALUES_NEAR(*abs, (std::vector<double>{2, 0.5, 0.5, 4}), 0);
+  auto rec = run(makeOp("reciprocal"), {&x}, f32({4}));
+  ASSERT_TRUE(rec);
+  EXPECT_VALUES_NEAR(*rec, (std::vector<double>{-0.5, -2, 2, 0.25}), 0);
+  HostTensor p = makeF32({2}, {1, 7.38905609893065f});
+  auto log = run(makeOp("log"), {&p}, f32({2}));
+  ASSERT_TRUE(log);
+  EXPECT_VALUES_NEAR(*log, (std::vector<double>{0, 2}), 1e-6);
+
+  // LeakyRelu's ONNX default alpha is 0.01.
+  auto leaky = run(makeOp("leaky_relu"), {&x}, f32({4}));
+  ASSERT_TRUE(leaky) << leaky.status().message();
+  EXPECT_VALUES_NEAR(*leaky, (std::vector<double>{-0.02, -0.005, 0.5, 4}),
+                     1e-7);
+  auto leaky3 =
+      run(makeOp("leaky_relu", {{"alpha", floats({0.3})}}), {&x}, f32({4}));
+  ASSERT_TRUE(leaky3);
+  EXPECT_VALUES_NEAR(*leaky3, (std::vector<double>{-0.6, -0.15, 0.5, 4}), 1e-7);
+
+  // max(0, min(1, alpha x + beta)); defaults 0.2 and 0.5.
+  HostTensor h = makeF32({4}, {-3, 0, 1, 3});
+  auto hs = run(makeOp("hard_sigmoid"), {&h}, f32({4}));
+  ASSERT_TRUE(hs);
+  EXPECT_VALUES_NEAR(*hs, (std::vector<double>{0, 0.5, 0.7, 1}), 1e-7);
+  auto hs2 = run(makeOp("hard_sigmoid",
+                        {{"alpha", floats({0.5})}, {"beta", floats({0.25})}}),
+                 {&h}, f32({4}));
+  ASSERT_TRUE(hs2);
+  EXPECT_VALUES_NEAR(*hs2, (std::vector<double>{0, 0.25, 0.75, 1}), 1e-7);
+
+  // x * max(0, min(1, x/6 + 1/2)).
+  HostTensor s = makeF32({4}, {-4, -1, 1, 4});
+  auto sw = run(makeOp("hard_swish"), {&s}, f32({4}));
+  ASSERT_TRUE(sw);
+  EXPECT_VALUES_NEAR(*sw, (std::vector<double>{0, -1.0 / 3, 2.0 / 3, 4}), 1e-6);
+}
+
+TEST(ReferenceUnary, Clip) {
+  HostTensor x = makeF32({5}, {-2, -0.5f, 0.5f, 4, NAN});
+  auto both = run(makeOp("clip", {{"min", floats({-1})}, {"max", floats({1})}}),
+                  {&x}, f32({5}));
+  ASSERT_TRUE(both) << both.status().message();
+  EXPECT_EQ(both->getAsDouble(0), -1);
+  EXPECT_EQ(both->getAsDouble(1), -0.5);
+  EXPECT_EQ(both->getAsDouble(2), 0.5);
+  EXPECT_EQ(both->getAsDouble(3), 1);
+  EXPECT_TRUE(std::isnan(both->getAsDouble(4)));
+  // An absent bound is unbounded.
+  auto lower = run(makeOp("clip", {{"min", floats({0})}}), {&x}, f32({5}));
+  ASSERT_TRUE(lower);
+  EXPECT_EQ(lower->getAsDouble(0), 0);
+  EXPECT_EQ(lower->getAsDouble(3), 4);
+  HostTensor i = makeInt<int32_t>(DType::I32, {3}, {-7, 3, 9});
+  auto ic = run(makeOp("clip", {{"min", floats({-2.5})}, {"max", floats({6})}}),
+                {&i}, TensorType{DType::I32, {3}});
+  ASSERT_TRUE(ic) << ic.status().message();
+  EXPECT_VALUES_NEAR(*ic, (std::vector<double>{-2, 3, 6}), 0);
+}
+
+TEST(ReferenceUnary, IntegerAbsAndRelu) {
+  HostTensor x = makeInt<int32_t>(DType::I32, {3},
+                                  {-5, 6, std::numeric_limits<int32_t>::min()});
+  auto a = run(makeOp("abs"), {&x}, TensorType{DType::I32, {3}});
+  ASSERT_TRUE(a);
+  // |INT32_MIN| wraps to itself, as two's complement hardware does.
+  EXPECT_VALUES_NEAR(*a, (std::vector<double>{5, 6, -2147483648.0}), 0);
+  auto r = run(makeOp("relu"), {&x}, TensorType{DType::I32, {3}});
+  ASSERT_TRUE(r);
+  EXPECT_VALUES_NEAR(*r, (std::vector<double>{0, 6, 0}), 0);
+}
+
+TEST(ReferenceUnary, Not) {
+  HostTensor b = makeBool({3}, {0, 1, 0});
+  auto r = run(makeOp("not"), {&b}, TensorType{DType::I1, {3}});
+  ASSERT_TRUE(r);
+  EXPECT_VALUES_NEAR(*r, (std::vector<double>{1, 0, 1}), 0);
+  HostTensor f = makeF32({1}, {1});
+  auto bad = run(makeOp("not"), {&f}, f32({1}));
+  EXPECT_ERROR_CONTAINS(bad, "unsupported element type f32");
+}
+
+TEST(ReferenceUnary, Cast) {
+  HostTensor x = makeF32({6}, {-2.7f, 2.7f, NAN, 3e9f, -3e9f, 0});
+  // Float to integer truncates toward zero and saturates; NaN gives 0.
+  auto i32 = run(makeOp("cast"), {&x}, TensorType{DType::I32, {6}});
+  ASSERT_TRUE(i32) << i32.status().message();
+  EXPECT_VALUES_NEAR(
+      *i32, (std::vector<double>{-2, 2, 0, 2147483647.0, -2147483648.0, 0}), 0);
+  // Anything to i1 is `!= 0` (NaN is not 0).
+  auto b = run(makeOp("cast"), {&x}, TensorType{DType::I1, {6}});
+  ASSERT_TRUE(b);
+  EXPECT_VALUES_NEAR(*b, (std::vector<double>{1, 1, 1, 1, 1, 0}), 0);
+  // i64 to i32 wraps.
+  HostTensor big =
+      makeInt<int64_t>(DType::I64, {2}, {(int64_t(1) << 32) + 5, -1});
+  auto wrapped = run(makeOp("cast"), {&big}, TensorType{DType::I32, {2}});
+  ASSERT_TRUE(wrapped);
+  EXPECT_VALUES_NEAR(*wrapped, (std::vector<double>{5, -1}), 0);
+  // i1 and integers to float.
+  HostTensor bools = makeBool({2}, {1, 0});
+  auto bf = run(makeOp("cast"), {&bools}, f32({2}));
+  ASSERT_TRUE(bf);
+  EXPECT_VALUES_NEAR(*bf, (std::vector<double>{1, 0}), 0);
+  auto back = run(makeOp("cast"), {&big}, f32({2}));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->getAsDouble(1), -1);
+  // f32 to f16 rounds to nearest even: 1 + 2^-11 is a tie, goes to 1.
+  HostTensor tie = makeF32({2}, {1.00048828125f, 65520.0f});
+  auto h = run(makeOp("cast"), {&tie}, TensorType{DType::F16, {2}});
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->getAsDouble(0), 1.0);
+  EXPECT_TRUE(std::isinf(h->getAsDouble(1))); // beyond the f16 range
+  // The target is the declared element type; the shape is the operand's.
+  auto dyn = runDynamic(makeOp("cast"), {&x}, DType::I64, 1);
+  ASSERT_TRUE(dyn);
+  EXPECT_EQ(dyn->type, (TensorType{DType::I64, {6}}));
+
+  HostTensor u8(TensorType{DType::U8, {1}});
+  auto bad = run(makeOp("cast"), {&u8}, f32({1}));
+  EXPECT_ERROR_CONTAINS(bad, "unsupported cast from u8 to f32");
+}
+
+//===----------------------------------------------------------------------===//
+// More elementwise binary: prelu pow comparisons logic, and where
+//===----------------------------------------------------------------------===//
+
+TEST(ReferenceBinary, PreluAndPow) {
+  HostTensor x = makeF32({2, 2}, {-1, 2, -3, 4});
+  HostTensor slope = makeF32({2}, {0.5f, 0.25f});
+  auto p = run(makeOp("prelu"), {&x, &slope}, f32({2, 2}));
+  ASSERT_TRUE(p) << p.status().message();
+  EXPECT_VALUES_NEAR(*p, (std::vector<double>{-0.5, 2, -1.5, 4}), 0);
+  // The exponent may be an integer tensor.
+  HostTensor e = makeInt<int64_t>(DType::I64, {}, {3});
+  auto cube = run(makeOp("pow"), {&x, &e}, f32({2, 2}));
+  ASSERT_TRUE(cube) << cube.status().message();
+  EXPECT_VALUES_NEAR(*cube, (std::vector<double>{-1, 8, -27, 64}), 0);
+}
+
+TEST(ReferenceBinary, Comparisons) {
+  HostTensor a = makeF32({4}, {1, 2, 3, NAN});
+  HostTensor b = makeF32({}, {2});
+  struct Case {
+    const char *op;
+    std::vector<double> want;
+  } cases[] = {{"equal", {0, 1, 0, 0}},
+               {"less", {1, 0, 0, 0}},
+               {"less_equal", {1, 1, 0, 0}},
+               {"greater", {0, 0, 1, 0}},
+               {"greater_equal", {0, 1, 1, 0}}};
+  HostTensor ia = makeInt<int64_t>(DType::I64, {4}, {1, 2, 3, 0});
+  HostTensor ib = makeInt<int64_t>(DType::I64, {}, {2});
+  for (const Case &c : cases) {
+    auto r = run(makeOp(c.op), {&a, &b}, TensorType{DType::I1, {4}});
+    ASSERT_TRUE(r) << c.op << ": " << r.status().message();
+    EXPECT_VALUES_NEAR(*r, c.want, 0);
+    auto ri = runDynamic(makeOp(c.op), {&ia, &ib}, DType::I1, 1);
+    ASSERT_TRUE(ri) << c.op << ": " << ri.status().message();
+    std::vector<double> intWant = c.want;
+    // 0 < 2, unlike NaN.
+    intWant[3] =
+        std::string(c.op) == "less" || std::string(c.op) == "less_equal";
+    EXPECT_VALUES_NEAR(*ri, intWant, 0);
+  }
+  HostTensor t = makeBool({3}, {1, 0, 1});
+  HostTensor u = makeBool({3}, {1, 1, 0});
+  auto eq = run(makeOp("equal"), {&t, &u}, TensorType{DType::I1, {3}});
+  ASSERT_TRUE(eq) << eq.status().message();
+  EXPECT_VALUES_NEAR(*eq, (std::vector<double>{1, 0, 0}), 0);
+  auto lt = run(makeOp("less"), {&t, &u}, TensorType{DType::I1, {3}});
+  EXPECT_ERROR_CONTAINS(lt, "unsupported element type i1");
+  // The result is i1 whatever the operands are.
+  auto wrong = run(makeOp("less"), {&a, &b}, f32({4}));
+  EXPECT_ERROR_CONTAINS(wrong, "declared tensor<4xf32> but the op computes "
+                               "tensor<4xi1>");
+}
+
+TEST(ReferenceBinary, Logic) {
+  HostTensor a = makeBool({2, 2}, {0, 0, 1, 1});
+  HostTensor b = makeBool({2}, {0, 1});
+  auto andR = run(makeOp("and"), {&a, &b}, TensorType{DType::I1, {2, 2}});
+  auto orR = run(makeOp("or"), {&a, &b}, TensorType{DType::I1, {2, 2}});
+  auto xorR = run(makeOp("xor"), {&a, &b}, TensorType{DType::I1, {2, 2}});
+  ASSERT_TRUE(andR && orR && xorR);
+  EXPECT_VALUES_NEAR(*andR, (std::vector<double>{0, 0, 0, 1}), 0);
+  EXPECT_VALUES_NEAR(*orR, (std::vector<double>{0, 1, 1, 1}), 0);
+  EXPECT_VALUES_NEAR(*xorR, (std::vector<double>{0, 1, 1, 0}), 0);
+  HostTensor f = makeF32({2}, {0, 1});
+  auto bad = run(makeOp("and"), {&a, &f}, TensorType{DType::I1, {2, 2}});
+  EXPECT_ERROR_CONTAINS(bad, "operands must be i1");
+}
+
+TEST(ReferenceTernary, WhereBroadcastsAllThree) {
+  HostTensor c = makeBool({2, 1}, {1, 0});
+  HostTensor x = makeInt<int64_t>(DType::I64, {3}, {1, 2, 3});
+  HostTensor y = makeInt<int64_t>(DType::I64, {}, {-1});
+  auto r = runDynamic(makeOp("where"), {&c, &x, &y}, DType::I64, 2);
+  ASSERT_TRUE(r) << r.status().message();
+  EXPECT_EQ(r->type.shape, (std::vector<int64_t>{2, 3}));
+  EXPECT_VALUES_NEAR(*r, (std::vector<double>{1, 2, 3, -1, -1, -1}), 0);
+
+  HostTensor fx = makeF16({2}, {1.5f, 2.5f});
+  HostTensor fy = makeF16({2}, {-1, -2});
+  HostTensor c2 = makeBool({2}, {0, 1});
+  auto h = run(makeOp("where"), {&c2, &fx, &fy}, TensorType{DType::F16, {2}});
+  ASSERT_TRUE(h);
+  EXPECT_VALUES_NEAR(*h, (std::vector<double>{-1, 2.5}), 0);
+
+  HostTensor notBool = makeF32({2}, {1, 0});
+  auto bad =
+      run(makeOp("where"), {&notBool, &fx, &fy}, TensorType{DType::F16, {2}});
+  EXPECT_ERROR_CONTAINS(bad, "condition must be i1");
+  auto mixed =
+      run(makeOp("where"), {&c2, &fx, &x}, TensorType{DType::F16, {2}});
+  EXPECT_ERROR_CONTAINS(mixed, "element types differ");
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization: batch_norm, layer_norm
+//===----------------------------------------------------------------------===//
+
+TEST(ReferenceNorm, BatchNorm) {
+  // [N=1, C=2, 2]: channel 0 has mean 1 var 4, channel 1 mean 0 var 1.
+  HostTensor x = makeF32({1, 2, 2}, {1, 5, -1, 2});
+  HostTensor scale = makeF32({2}, {2, 1});
+  HostTensor bias = makeF32({2}, {0.5f, -1});
+  HostTensor mean = makeF32({2}, {1, 0});
+  HostTensor var = makeF32({2}, {4, 1});
+  auto r = run(makeOp("batch_norm", {{"epsilon", floats({0})}}),
+               {&x, &scale, &bias, &mean, &var}, f32({1, 2, 2}));
+  ASSERT_TRUE(r) << r.status().message();
+  // 2 * (1 - 1) / 2 + 0.5, 2 * (5 - 1) / 2 + 0.5, -1 - 1, 2 - 1.
+  EXPECT_VALUES_NEAR(*r, (std::vector<double>{0.5, 4.5, -2, 1}), 1e-6);
+  // The default epsilon is 1e-5.
+  auto d = run(makeOp("batch_norm"), {&x, &scale, &bias, &mean, &var},
+               f32({1, 2, 2}));
+  ASSERT_TRUE(d);
+  EXPECT_NEAR(d->getAsDouble(1), 2 * 4 / std::sqrt(4 + 1e-5) + 0.5, 1e-6);
+  HostTensor shortScale = makeF32({1}, {1});
+  auto bad = run(makeOp("batch_norm"), {&x, &shortScale, &bias, &mean, &var},
+                 f32({1, 2, 2}));
+  EXPECT_ERROR_CONTAINS(bad, "scale tensor<1xf32> must be [2]");
+}
+
+TEST(ReferenceNorm, LayerNorm) {
+  HostTensor x = makeF32({2, 3}, {1, 2, 3, 0, 0, 6});
+  HostTensor scale = makeF32({3}, {1, 2, 3});
+  HostTensor bias = makeF32({3}, {0, 1, 0});
+  auto r =
+      run(makeOp("layer_norm", {{"axis", ints({1})}, {"epsilon", floats({0})}}),
+          {&x, &scale, &bias}, f32({2, 3}));
+  ASSERT_TRUE(r) << r.status().message();
+  // Row 0: mean 2, var 2/3; row 1: mean 2, var 8.
+  double a = 1 / std::sqrt(2.0 / 3), b = 1 / std::sqrt(8.0);
+  EXPECT_VALUES_NEAR(
+      *r, (std::vector<double>{-a, 1, 3 * a, -2 * b, 1 - 4 * b, 3 * 4 * b}),
+      1e-6);
+  // No bias; normalize over the last two dims of a rank-3 input with a
+  // scale that broadcasts along them.
+  HostTensor x3 = makeF32({1, 2, 2}, {1, 3, 5, 7});
+  HostTensor s1 = makeF32({1}, {2});
+  auto r3 = run(
+      makeOp("layer_norm", {{"axis", ints({-2})}, {"epsilon", floats({0})}}),
+      {&x3, &s1}, f32({1, 2, 2}));
+  ASSERT_TRUE(r3) << r3.status().message();
+  double inv = 1 / std::sqrt(5.0); // mean 4, var 5
+  EXPECT_VALUES_NEAR(
+      *r3, (std::vector<double>{-6 * inv, -2 * inv, 2 * inv, 6 * inv}), 1e-6);
+  HostTensor wrongScale = makeF32({2}, {1, 1});
+  auto bad = run(makeOp("layer_norm", {{"axis", ints({1})}}), {&x, &wrongScale},
+                 f32({2, 3}));
+  EXPECT_ERROR_CONTAINS(bad, "does not broadcast to the normalized dims [3]");
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+TEST(ReferenceReduce, AxesAndKeepdims) {
+  HostTensor x = makeF32({2, 3}, {1, 2, 3, 4, 5, 6});
+  auto sum1 = runDynamic(
+      makeOp("reduce_sum", {{"axes", ints({1})}, {"keepdims", ints({0})}}),
+      {&x}, DType::F32, 1);
+  ASSERT_TRUE(sum1) << sum1.status().message();
+  EXPECT_EQ(sum1->type.shape, (std::vector<int64_t>{2}));
+  EXPECT_VALUES_NEAR(*sum1, (std::vector<double>{6, 15}), 0);
+  // keepdims defaults to 1.
+  auto mean0 = runDynamic(makeOp("reduce_mean", {{"axes", ints({0})}}), {&x},
+                          DType::F32, 2);
+  ASSERT_TRUE(mean0);
+  EXPECT_EQ(mean0->type.shape, (std::vector<int64_t>{1, 3}));
+  EXPECT_VALUES_NEAR(*mean0, (std::vector<double>{2.5, 3.5, 4.5}), 0);
+  // Empty axes reduce everything.
+  auto all = runDynamic(makeOp("reduce_prod"), {&x}, DType::F32, 2);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->type.shape, (std::vector<int64_t>{1, 1}));
+  EXPECT_EQ(all->getAsDouble(0), 720);
+  auto mx =
+      run(makeOp("reduce_max", {{"axes", ints({-1})}, {"keepdims", ints({0})}}),
+          {&x}, f32({2}));
+  auto mn = run(
+      makeOp("reduce_min", {{"axes", ints({0, 1})}, {"keepdims", ints({0})}}),
+      {&x}, f32({}));
+  ASSERT_TRUE(mx && mn);
+  EXPECT_VALUES_NEAR(*mx, (std::vector<double>{3, 6}), 0);
+  EXPECT_EQ(mn->getAsDouble(0), 1);
+
+  HostTensor n = makeF32({3}, {1, NAN, 2});
+  auto nanMax =
+      run(makeOp("reduce_max", {{"keepdims", ints({0})}}), {&n}, f32({}));
+  ASSERT_TRUE(nanMax);
+  EXPECT_TRUE(std::isnan(nanMax->getAsDouble(0)));
+}
+
+TEST(ReferenceReduce, IntegersAndErrors) {
+  HostTensor x = makeInt<int32_t>(DType::I32, {2, 2}, {1, -5, 7, 2});
+  auto s = run(makeOp("reduce_sum", {{"axes", ints({0})}}), {&x},
+               TensorType{DType::I32, {1, 2}});
+  ASSERT_TRUE(s) << s.status().message();
+  EXPECT_VALUES_NEAR(*s, (std::vector<double>{8, -3}), 0);
+  auto p = run(makeOp("reduce_prod", {{"keepdims", ints({0})}}), {&x},
+               TensorType{DType::I32, {}});
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->getAsDouble(0), -70);
+  auto m = run(makeOp("reduce_min", {{"axes", ints({1})}}), {&x},
+               TensorType{DType::I32, {2, 1}});
+  ASSERT_TRUE(m);
+  EXPECT_VALUES_NEAR(*m, (std::vector<double>{-5, 2}), 0);
+  // An empty max is the lowest value of the type.
+  HostTensor empty = makeInt<int32_t>(DType::I32, {0, 2}, {});
+  auto em = run(makeOp("reduce_max", {{"axes", ints({0})}}), {&empty},
+                TensorType{DType::I32, {1, 2}});
+  ASSERT_TRUE(em);
+  EXPECT_EQ(em->getAsDouble(0), std::numeric_limits<int32_t>::min());
+
+  auto mean = run(makeOp("reduce_mean"), {&x}, TensorType{DType::I32, {1, 1}});
+  EXPECT_ERROR_CONTAINS(mean, "unsupported element type i32");
+  auto repeated = run(makeOp("reduce_sum", {{"axes", ints({1, -1})}}), {&x},
+                      TensorType{DType::I32, {2, 1}});
+  EXPECT_ERROR_CONTAINS(repeated, "repeats axis 1");
+  auto range = run(makeOp("reduce_sum", {{"axes", ints({2})}}), {&x},
+                   TensorType{DType::I32, {2, 1}});
+  EXPECT_ERROR_CONTAINS(range, "out of range for rank 2");
+}
+
+//===----------------------------------------------------------------------===//
+// Attribute and type errors
+//===----------------------------------------------------------------------===//
+
+TEST(ReferenceErrors, BadAttributes) {
+  HostTensor x = makeF32({2}, {1, 2});
+  auto leaky =
+      run(makeOp("leaky_relu", {{"alpha", ints({1})}}), {&x}, f32({2}));
+  EXPECT_ERROR_CONTAINS(leaky, "attribute 'alpha' must hold one float");
+  EXPECT_ERROR_CONTAINS(leaky, "node_leaky_relu");
+  auto softmax =
+      run(makeOp("softmax", {{"axis", ints({0, 1})}}), {&x}, f32({2}));
+  EXPECT_ERROR_CONTAINS(softmax, "attribute 'axis' must hold one integer");
+  auto reduce =
+      run(makeOp("reduce_sum", {{"axes", floats({0})}}), {&x}, f32({1}));
+  EXPECT_ERROR_CONTAINS(reduce, "attribute 'axes' must hold integers");
+}
+
+TEST(ReferenceErrors, TypeMismatches) {
+  HostTensor f = makeF32({2}, {1, 2});
+  HostTensor h = makeF16({2}, {1, 2});
+  HostTensor i = makeInt<int32_t>(DType::I32, {2}, {1, 2});
+  auto sub = run(makeOp("sub"), {&f, &h}, f32({2}));
+  EXPECT_ERROR_CONTAINS(sub, "operand element types differ: f32 vs f16");
+  auto exp = run(makeOp("exp"), {&i}, TensorType{DType::I32, {2}});
+  EXPECT_ERROR_CONTAINS(exp, "unsupported element type i32");
+  auto matmul = run(makeOp("matmul"), {&i, &i}, TensorType{DType::I32, {}});
+  EXPECT_ERROR_CONTAINS(matmul, "unsupported element type i32");
+  // The declared element type is checked too.
+  auto declared = run(makeOp("add"), {&f, &f}, TensorType{DType::F16, {2}});
+  EXPECT_ERROR_CONTAINS(declared, "result #0 is declared tensor<2xf16> but "
+                                  "the op computes tensor<2xf32>");
+  auto rank = run(makeOp("add"), {&f, &f}, TensorType{DType::F32, {-1, -1}});
+  EXPECT_ERROR_CONTAINS(rank, "declared tensor<?x?xf32>");
+  auto invalid = run(makeOp("add"), {&f, &f}, TensorType{DType::F32, {-2}});
+  EXPECT_ERROR_CONTAINS(invalid, "invalid dim -2");
+}
+
+//===----------------------------------------------------------------------===//
 // Dispatch errors
 //===----------------------------------------------------------------------===//
 
@@ -518,7 +841,36 @@ TEST(ReferenceDispatch, UnknownOpNamesOpAndLocation) {
   EXPECT_NE(r.status().message().find("unknown op"), std::string::npos);
   EXPECT_FALSE(hasReferenceOp("frobnicate"));
   EXPECT_TRUE(hasReferenceOp("matmul"));
-  EXPECT_EQ(referenceOpNames().size(), 21u);
+}
+
+/// Every op of the contract (docs/design/ops.md) except the sources, which
+/// are artifact buffers rather than reference ops.
+TEST(ReferenceDispatch, KnowsEveryOpOfTheContract) {
+  std::ifstream doc(std::string(DS_SOURCE_DIR) + "/docs/design/ops.md");
+  ASSERT_TRUE(doc.good()) << "cannot read docs/design/ops.md";
+  std::set<std::string> contract;
+  std::string line;
+  while (std::getline(doc, line)) {
+    // Table rows: | `op` ... | or | `op1`, `op2` (note) ... |; ops are the
+    // backticked names of the first cell.
+    if (line.rfind("| `", 0) != 0)
+      continue;
+    std::string cell = line.substr(1, line.find('|', 1) - 1);
+    for (size_t p = cell.find('`'); p != std::string::npos;) {
+      size_t e = cell.find('`', p + 1);
+      contract.insert(cell.substr(p + 1, e - p - 1));
+      p = cell.find('`', e + 1);
+    }
+  }
+  ASSERT_GT(contract.size(), 60u);
+  std::vector<std::string> names = referenceOpNames();
+  std::set<std::string> known(names.begin(), names.end());
+  EXPECT_EQ(known.size(), names.size()) << "duplicate table rows";
+  for (const std::string &op : contract)
+    if (op != "weight" && op != "constant")
+      EXPECT_TRUE(known.count(op)) << "no reference op for ds." << op;
+  for (const std::string &op : known)
+    EXPECT_TRUE(contract.count(op)) << op << " is not in docs/design/ops.md";
 }
 
 TEST(ReferenceDispatch, BadArity) {
@@ -656,6 +1008,99 @@ TEST(ReferenceProgram, OpErrorsCarryTheLocation) {
   auto outs = runReferenceProgram(p.loaded, {x});
   ASSERT_FALSE(outs);
   EXPECT_NE(outs.status().message().find("Relu_7"), std::string::npos);
+}
+
+//===----------------------------------------------------------------------===//
+// Dynamic shapes through a program
+//===----------------------------------------------------------------------===//
+
+/// x: [?, 3]; flat = reshape(x, [-1]) declared [flatDim]; out = relu(flat);
+/// both = concat(x, x, axis 0); dims = shape(both). Outputs (out, dims).
+/// The constant [-1] sits in the weight blob at 0.
+Artifact makeDynamicArtifact(int64_t flatDim) {
+  using K = BufferDesc::Kind;
+  Artifact a;
+  a.arenaBytes = 64; // the static buffers (dynamic ones take no space)
+  std::vector<int64_t> minusOne = {-1};
+  a.weights.assign(reinterpret_cast<const char *>(minusOne.data()), 8);
+  a.buffers = {
+      buffer(K::Input, "x", f32({-1, 3})),                     // 0
+      buffer(K::Constant, "", TensorType{DType::I64, {1}}, 0), // 1
+      buffer(K::Intermediate, "", f32({flatDim})),             // 2
+      buffer(K::Intermediate, "", f32({-1, 3})),               // 3
+      buffer(K::Output, "out", f32({-1})),                     // 4
+      buffer(K::Output, "dims", TensorType{DType::I64, {2}}),  // 5
+  };
+  a.inputs = {0};
+  a.outputs = {4, 5};
+  a.reference = {progOp("reshape", {0, 1}, {2}),
+                 progOp("concat", {0, 0}, {3}, {{"axis", ints({0})}}),
+                 progOp("relu", {2}, {4}), progOp("shape", {3}, {5})};
+  return a;
+}
+
+Program loadInMemory(const Artifact &a) {
+  Program p;
+  p.weights = a.weights;
+  p.loaded.artifact = a;
+  p.loaded.artifact.weights.clear();
+  p.loaded.weightData = reinterpret_cast<const uint8_t *>(p.weights.data());
+  p.loaded.weightSize = p.weights.size();
+  return p;
+}
+
+TEST(ReferenceProgram, DynamicShapesPropagate) {
+  Program p = loadInMemory(makeDynamicArtifact(-1));
+  // The same program for two batch sizes.
+  HostTensor x2 = makeF32({2, 3}, {-1, 2, -3, 4, -5, 6});
+  auto outs = runReferenceProgram(p.loaded, {x2});
+  ASSERT_TRUE(outs) << outs.status().message();
+  EXPECT_EQ((*outs)[0].type, f32({6}));
+  EXPECT_VALUES_NEAR((*outs)[0], (std::vector<double>{0, 2, 0, 4, 0, 6}), 0);
+  EXPECT_VALUES_NEAR((*outs)[1], (std::vector<double>{4, 3}), 0);
+  HostTensor x1 = makeF32({1, 3}, {7, -8, 9});
+  auto one = runReferenceProgram(p.loaded, {x1});
+  ASSERT_TRUE(one) << one.status().message();
+  EXPECT_EQ((*one)[0].type, f32({3}));
+  EXPECT_VALUES_NEAR((*one)[0], (std::vector<double>{7, 0, 9}), 0);
+  EXPECT_VALUES_NEAR((*one)[1], (std::vector<double>{2, 3}), 0);
+}
+
+TEST(ReferenceProgram, DynamicArtifactRoundTripsAndRuns) {
+  Artifact a = makeDynamicArtifact(-1);
+  ASSERT_TRUE(verifyArtifact(a)) << verifyArtifact(a).message();
+  std::string bytes = serializeArtifact(a);
+  auto loaded = parseArtifact(reinterpret_cast<const uint8_t *>(bytes.data()),
+                              bytes.size());
+  ASSERT_TRUE(loaded) << loaded.status().message();
+  HostTensor x = makeF32({3, 3}, {1, -1, 1, -1, 1, -1, 1, -1, 1});
+  auto outs = runReferenceProgram(*loaded, {x});
+  ASSERT_TRUE(outs) << outs.status().message();
+  EXPECT_EQ((*outs)[0].type, f32({9}));
+  EXPECT_VALUES_NEAR((*outs)[1], (std::vector<double>{6, 3}), 0);
+}
+
+TEST(ReferenceProgram, StaticDimsAreChecked) {
+  // The intermediate is declared [6]: a batch of 2 fits, 4 does not.
+  Program p = loadInMemory(makeDynamicArtifact(6));
+  HostTensor x2 = makeF32({2, 3}, {1, 2, 3, 4, 5, 6});
+  ASSERT_TRUE(runReferenceProgram(p.loaded, {x2}));
+  HostTensor x4 = makeF32({4, 3}, std::vector<float>(12, 1));
+  auto outs = runReferenceProgram(p.loaded, {x4});
+  EXPECT_ERROR_CONTAINS(outs, "reference op 'reshape' at node_reshape: result "
+                              "#0 is declared tensor<6xf32> but the op "
+                              "computes tensor<12xf32>");
+  // Inputs: the rank, the element type and the static dims must match.
+  HostTensor wide = makeF32({2, 4}, std::vector<float>(8, 1));
+  auto dims = runReferenceProgram(p.loaded, {wide});
+  EXPECT_ERROR_CONTAINS(dims, "input 'x' expects tensor<?x3xf32>, got "
+                              "tensor<2x4xf32>");
+  HostTensor flat = makeF32({3}, {1, 2, 3});
+  auto rank = runReferenceProgram(p.loaded, {flat});
+  EXPECT_ERROR_CONTAINS(rank, "got tensor<3xf32>");
+  HostTensor ints = makeInt<int64_t>(DType::I64, {1, 3}, {1, 2, 3});
+  auto type = runReferenceProgram(p.loaded, {ints});
+  EXPECT_ERROR_CONTAINS(type, "got tensor<1x3xi64>");
 }
 
 } // namespace

@@ -1,0 +1,214 @@
+//===- Kernels.h - CUDA kernel templates of the emitter ---------*- C++ -*-===//
+//
+// Internal to the CUDA emitter (CudaEmitter.cpp and codegen/Kernels*.cpp):
+// the KernelEmitter that walks a function, the index and literal helpers the
+// templates share, and how each element type is stored and computed. One
+// kernel per op, specialized to static shapes; the templates live by op
+// category next to this file, as the reference executor's kernels do.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DS_CODEGEN_KERNELS_H
+#define DS_CODEGEN_KERNELS_H
+
+#include "codegen/CudaEmitter.h"
+#include "dialects/DS/DSOps.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace mlir::ds::cuda {
+
+/// Threads per block of the one-element-per-thread templates.
+constexpr unsigned kElementwiseBlock = 256;
+/// Grid cap of the grid-stride loop.
+constexpr unsigned kMaxElementwiseGrid = 4096;
+constexpr unsigned kMatmulTile = 16;
+/// Threads per block of softmax and layer_norm (one block per row).
+constexpr unsigned kRowBlock = 128;
+
+//===----------------------------------------------------------------------===//
+// Index math
+//===----------------------------------------------------------------------===//
+
+/// 32-bit unsigned indices when every index is below 2^31, else 64-bit.
+std::string idxType(int64_t n);
+/// Row-major strides of `shape`.
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape);
+/// Strides of `operand` broadcast numpy-style (right-aligned) to `result`:
+/// 0 where it broadcasts.
+SmallVector<int64_t> broadcastStrides(ArrayRef<int64_t> operand,
+                                      ArrayRef<int64_t> result);
+int64_t product(ArrayRef<int64_t> shape);
+/// Emits code decomposing the linear index `lin` over `shape` into
+/// coordinates <prefix>0..<prefix>N-1 (declared as `type`).
+void emitCoordinates(llvm::raw_ostream &os, ArrayRef<int64_t> shape,
+                     StringRef lin, StringRef type, StringRef indent,
+                     StringRef prefix = "c");
+/// Index of `operand` broadcast numpy-style to `shape`: "i" when it is not
+/// broadcast, else the dot product of the coordinates c0.. with its
+/// broadcast strides (and `coordinates` is set).
+std::string broadcastIndex(Value operand, ArrayRef<int64_t> shape,
+                           bool &coordinates);
+/// `c0 * s0 + c1 * s1 ...` skipping zero strides; "0" when empty. Negative
+/// strides subtract (unsigned arithmetic wraps back into range).
+std::string dotCoordinates(ArrayRef<int64_t> strides, StringRef prefix = "c");
+
+//===----------------------------------------------------------------------===//
+// Literals
+//===----------------------------------------------------------------------===//
+
+/// A float constant in C syntax that rounds to the same float: "0.5f",
+/// "1.0e+10f", or a bit pattern for infinities and NaN.
+std::string floatLiteral(double v);
+/// An integer constant of a 64-bit signed type ("-3LL"; INT64_MIN spelled
+/// without overflow).
+std::string int64Literal(int64_t v);
+
+//===----------------------------------------------------------------------===//
+// Element types
+//===----------------------------------------------------------------------===//
+
+/// How a kernel stores one element type and computes with it: f16 and bf16
+/// are `unsigned short` in memory and `float` in registers (bit-level
+/// conversions emitted into the source, see helperDefinitions), i1 is one
+/// byte in memory and `bool` in registers.
+struct ElementKind {
+  enum Kind { F32, F16, BF16, I32, I64, I1 };
+  Kind kind = F32;
+
+  bool isFloat() const { return kind == F32 || kind == F16 || kind == BF16; }
+  bool isInt() const { return kind == I32 || kind == I64; }
+  /// C type in memory ("unsigned short" for f16).
+  std::string storage() const;
+  /// C type in registers ("float" for f16, "bool" for i1).
+  std::string compute() const;
+  /// Unsigned type of the integer kinds (wrapping arithmetic).
+  std::string unsignedType() const;
+  /// `expr` (a storage value) as a compute value.
+  std::string load(StringRef expr) const;
+  /// `expr` (a compute value) as a storage value.
+  std::string store(StringRef expr) const;
+};
+
+/// The kind of `type`; failure for element types kernels do not handle.
+FailureOr<ElementKind> getElementKind(Type type);
+/// `value` (a compute value of `from`) converted as ds.cast does to the
+/// compute type of `to`: float to integer truncates toward zero and
+/// saturates (NaN gives 0), anything to i1 is `!= 0`, integers wrap.
+std::string convertCompute(StringRef value, ElementKind from, ElementKind to);
+/// `a op b` in the wrapping (unsigned) arithmetic of integer kind `k`.
+std::string wrappingOp(ElementKind k, StringRef a, StringRef op, StringRef b);
+/// Definitions of the ds helper functions (conversions) that `source` calls,
+/// to be placed before it.
+std::string helperDefinitions(StringRef source);
+/// A block-wide reduction device function `name(T v, T *scratch)` over
+/// `warps` warps: __shfl_xor_sync within each warp, then the warp leaders
+/// combine through `scratch`; every thread gets the result. `combine` is an
+/// expression in `a` and `b`.
+std::string blockReduceFunction(StringRef name, StringRef type,
+                                StringRef combine, unsigned warps);
+
+//===----------------------------------------------------------------------===//
+// Operand values known at compile time
+//===----------------------------------------------------------------------===//
+
+/// The integers of an operand produced by ds.constant; failure otherwise.
+FailureOr<SmallVector<int64_t>> getConstantInts(Value v);
+/// The floats of an operand produced by ds.constant; failure otherwise.
+FailureOr<SmallVector<double>> getConstantFloats(Value v);
+
+//===----------------------------------------------------------------------===//
+// The emitter
+//===----------------------------------------------------------------------===//
+
+/// A one-element-per-thread kernel over the result shape (grid-stride loop,
+/// 256 threads per block): `body` runs once per result element with the
+/// linear index `i` (and coordinates c0.. when `coordinates` is set) and
+/// writes out[i]. Inputs are in0, in1, ... in the order of `inputs`.
+struct PointwiseKernel {
+  std::string opName;
+  SmallVector<Value> inputs;
+  SmallVector<std::string> inputTypes; ///< storage type of each input
+  Value result;                        ///< null for an output copy
+  std::string resultType;              ///< storage type
+  SmallVector<int64_t> shape;          ///< the iteration space (result shape)
+  bool coordinates = false;
+  /// Index type of i and of the coordinates (see indexTypeFor).
+  std::string indexType;
+  /// File-scope declarations (lookup tables) placed before the kernel.
+  std::string prelude;
+  std::string body;
+};
+
+class KernelEmitter {
+public:
+  explicit KernelEmitter(func::FuncOp func) : func(func) {}
+
+  FailureOr<KernelProgram> run();
+
+private:
+  LogicalResult emitOp(Operation *op);
+
+  // KernelsElementwise.cpp
+  LogicalResult emitUnary(Operation *op);
+  LogicalResult emitCast(CastOp op);
+  LogicalResult emitBinary(Operation *op);
+  LogicalResult emitWhere(WhereOp op);
+  LogicalResult emitBatchNorm(BatchNormOp op);
+  /// Elementwise kernel over broadcast operands: loads x0, x1, ... (compute
+  /// values of `kinds`) at their broadcast indices, stores `expr` (a compute
+  /// value of `resultKind`) to out[i].
+  void emitElementwise(Operation *op, StringRef opName, ArrayRef<Value> inputs,
+                       ArrayRef<ElementKind> kinds, Value result,
+                       ArrayRef<int64_t> shape, ElementKind resultKind,
+                       StringRef expr);
+
+  // KernelsContraction.cpp
+  LogicalResult emitMatmul(MatmulOp op);
+  LogicalResult emitConv(ConvOp op);
+  LogicalResult emitConvTranspose(ConvTransposeOp op);
+  /// max_pool and avg_pool.
+  LogicalResult emitPool(Operation *op);
+
+  // KernelsNormalization.cpp
+  LogicalResult emitSoftmax(SoftmaxOp op);
+  LogicalResult emitLayerNorm(LayerNormOp op);
+  LogicalResult emitReduce(Operation *op);
+
+  // KernelsDataMovement.cpp
+  LogicalResult emitTranspose(TransposeOp op);
+  LogicalResult emitConcat(ConcatOp op);
+  LogicalResult emitSlice(SliceOp op);
+  LogicalResult emitGather(GatherOp op);
+  LogicalResult emitExpand(ExpandOp op);
+  LogicalResult emitTile(TileOp op);
+  LogicalResult emitPad(PadOp op);
+  LogicalResult emitResize(ResizeOp op);
+  LogicalResult emitTrilu(TriluOp op);
+  LogicalResult emitRange(RangeOp op);
+  LogicalResult emitShape(ShapeOp op);
+  LogicalResult emitConstantOfShape(ConstantOfShapeOp op);
+
+  /// Index type wide enough for every element of `values` and `shape`.
+  static std::string indexTypeFor(ArrayRef<Value> values,
+                                  ArrayRef<int64_t> shape);
+  /// The element kind of `v`, or an "unimplemented" error on `op`.
+  FailureOr<ElementKind> kindOf(Operation *op, Value v);
+  /// Fails on `op` unless `kind` is a float kind.
+  LogicalResult requireFloat(Operation *op, ElementKind kind, Type type);
+  void emitPointwise(Operation *op, PointwiseKernel &spec);
+  EmittedKernel &newKernel(Operation *op, StringRef opName);
+  /// `// ds kernel <name>: <op> (<node>)` and the helper definitions the
+  /// body calls, then the body.
+  std::string finishSource(const EmittedKernel &k, Operation *op,
+                           StringRef body);
+
+  func::FuncOp func;
+  KernelProgram program;
+};
+
+} // namespace mlir::ds::cuda
+
+#endif // DS_CODEGEN_KERNELS_H
