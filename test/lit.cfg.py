@@ -21,6 +21,13 @@ llvm_config.use_default_substitutions()
 # Helper scripts find the ds tools on PATH.
 llvm_config.with_environment("PATH", config.ds_tools_dir, append_path=True)
 
+if os.path.exists(os.path.join(config.ds_src_root, "third_party", "models",
+                               "alexa_v0.1.onnx")):
+    config.available_features.add("real-models")
+config.substitutions.append(("%models",
+                             os.path.join(config.ds_src_root, "third_party",
+                                          "models")))
+
 if config.ds_have_nvrtc:
     config.available_features.add("nvrtc")
 
