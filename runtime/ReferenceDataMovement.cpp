@@ -504,10 +504,15 @@ double sourceCoordinate(const std::string &mode, double o, double scale,
     return (o + 0.5) / scale - 0.5;
   if (mode == "pytorch_half_pixel")
     return outLen > 1 ? (o + 0.5) / scale - 0.5 : 0.0;
-  if (mode == "align_corners")
-    return outLen == 1 ? 0.0
-                       : o * static_cast<double>(inLen - 1) /
-                             static_cast<double>(outLen - 1);
+  if (mode == "align_corners") {
+    // ONNX uses the unrounded resized length (input * scale) here; with
+    // `sizes`, scale = outLen / inLen and this is outLen.
+    double resized = scale * static_cast<double>(inLen);
+    (void)outLen;
+    return resized <= 1.0 ? 0.0
+                          : o * static_cast<double>(inLen - 1) /
+                                (resized - 1.0);
+  }
   if (mode == "tf_half_pixel_for_nn")
     return (o + 0.5) / scale;
   return o / scale; // asymmetric
