@@ -525,7 +525,6 @@ private:
     int64_t n = t.numElements();
     bool shapeLike = (elem.isInteger(64) || elem.isInteger(32)) &&
                      t.dims.size() <= 1 && n <= kMaxShapeLikeElements;
-    OpBuilder::InsertionGuard guard(b);
     Location savedLoc = loc;
     loc = src.loc;
     Value v;
@@ -1904,8 +1903,10 @@ mlir::ds::importOnnxModel(const std::string &onnxPath, MLIRContext &context,
   Location fileLoc = FileLineColLoc::get(&context, onnxPath, 0, 0);
 
   rt::StatusOr<imp::Graph> graph = imp::readOnnxModel(onnxPath);
-  if (!graph)
-    return emitError(fileLoc) << graph.status().message(), failure();
+  if (!graph) {
+    emitError(fileLoc) << graph.status().message();
+    return failure();
+  }
 
   Importer importer(context, *graph, onnxPath, options);
   FailureOr<OwningOpRef<ModuleOp>> module = importer.run();
