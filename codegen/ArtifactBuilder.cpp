@@ -49,6 +49,14 @@ public:
 
 private:
   FailureOr<rt::Artifact> runReferenceOnly();
+  /// Name of function result `i` (`ds.name`, else "output<i>").
+  std::string outputName(unsigned i);
+  /// Makes `v`'s own buffer the output named `name`.
+  void markOutput(Value v, const std::string &name);
+  /// A fresh output buffer for `v`, filled by a byte copy in the reference
+  /// program (appended to `copies`).
+  FailureOr<uint32_t> addOutputCopy(Value v, const std::string &name,
+                                    std::vector<rt::RefOp> &copies);
   FailureOr<uint32_t> addBuffer(Value v, rt::BufferDesc::Kind kind,
                                 std::string name) {
     return addBuffer(v, v.getType(), kind, std::move(name));
@@ -127,8 +135,7 @@ LogicalResult ArtifactLowering::assignBuffers() {
                           ? addBuffer(result, Kind::Intermediate, "")
                           : addBuffer(result, Kind::View, "");
                   if (succeeded(view) && !options.referenceOnly)
-                    artifact.buffers[*view].aliasOf =
-                        bufferOf.at(r.getInput());
+                    artifact.buffers[*view].aliasOf = bufferOf.at(r.getInput());
                   return view;
                 })
             .Default([&](Operation *) {
@@ -250,6 +257,36 @@ LogicalResult ArtifactLowering::compileKernels(const KernelProgram &program) {
   return success();
 }
 
+std::string ArtifactLowering::outputName(unsigned i) {
+  if (auto attr = func.getResultAttrOfType<StringAttr>(i, "ds.name"))
+    return attr.str();
+  return "output" + std::to_string(i);
+}
+
+void ArtifactLowering::markOutput(Value v, const std::string &name) {
+  rt::BufferDesc &b = artifact.buffers[bufferOf.at(v)];
+  b.kind = rt::BufferDesc::Kind::Output;
+  b.name = name;
+  artifact.outputs.push_back(bufferOf.at(v));
+}
+
+FailureOr<uint32_t>
+ArtifactLowering::addOutputCopy(Value v, const std::string &name,
+                                std::vector<rt::RefOp> &copies) {
+  FailureOr<uint32_t> id =
+      addBuffer(Value(), v.getType(), rt::BufferDesc::Kind::Output, name);
+  if (failed(id))
+    return failure();
+  artifact.outputs.push_back(*id);
+  rt::RefOp ref;
+  ref.op = "reshape"; // a byte copy with the result's type
+  ref.operands = {bufferOf.at(v)};
+  ref.results = {*id};
+  ref.location = "output copy of '" + name + "'";
+  copies.push_back(std::move(ref));
+  return id;
+}
+
 FailureOr<rt::Artifact> ArtifactLowering::runReferenceOnly() {
   if (failed(assignBuffers()))
     return failure();
@@ -258,35 +295,16 @@ FailureOr<rt::Artifact> ArtifactLowering::runReferenceOnly() {
   // weights, constants and values returned twice get their own buffer and a
   // byte copy (their shapes are known).
   llvm::SmallPtrSet<Value, 8> taken;
-  SmallVector<std::pair<Value, uint32_t>> copies;
+  std::vector<rt::RefOp> copies;
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
-    std::string name = "output" + std::to_string(i);
-    if (auto attr = func.getResultAttrOfType<StringAttr>(i, "ds.name"))
-      name = attr.str();
     Operation *def = v.getDefiningOp();
-    if (def && !isa<WeightOp, ConstantOp>(def) && taken.insert(v).second) {
-      rt::BufferDesc &b = artifact.buffers[bufferOf.at(v)];
-      b.kind = rt::BufferDesc::Kind::Output;
-      b.name = name;
-      artifact.outputs.push_back(bufferOf.at(v));
-      continue;
-    }
-    FailureOr<uint32_t> id =
-        addBuffer(Value(), v.getType(), rt::BufferDesc::Kind::Output, name);
-    if (failed(id))
+    if (def && !isa<WeightOp, ConstantOp>(def) && taken.insert(v).second)
+      markOutput(v, outputName(i));
+    else if (failed(addOutputCopy(v, outputName(i), copies)))
       return failure();
-    artifact.outputs.push_back(*id);
-    copies.emplace_back(v, *id);
   }
   buildReference();
-  for (auto [v, id] : copies) {
-    rt::RefOp ref;
-    ref.op = "reshape"; // a byte copy with the result's type
-    ref.operands = {bufferOf.at(v)};
-    ref.results = {id};
-    ref.location = "output copy";
-    artifact.reference.push_back(std::move(ref));
-  }
+  llvm::append_range(artifact.reference, copies);
   if (failed(loadWeights()))
     return failure();
   artifact.producer = "ds reference program";
@@ -307,37 +325,21 @@ FailureOr<rt::Artifact> ArtifactLowering::run() {
   // given a copy kernel whose last argument is a fresh Output buffer.
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
   std::vector<uint32_t> copyOutputBuffer(program->kernels.size(), ~0u);
+  std::vector<rt::RefOp> copies;
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
-    std::string name = "output" + std::to_string(i);
-    if (auto attr = func.getResultAttrOfType<StringAttr>(i, "ds.name"))
-      name = attr.str();
     int copy = program->outputCopyKernel[i];
     if (copy < 0) {
-      rt::BufferDesc &b = artifact.buffers[bufferOf.at(v)];
-      b.kind = rt::BufferDesc::Kind::Output;
-      b.name = name;
-      artifact.outputs.push_back(bufferOf.at(v));
+      markOutput(v, outputName(i));
       continue;
     }
-    FailureOr<uint32_t> id =
-        addBuffer(Value(), v.getType(), rt::BufferDesc::Kind::Output, name);
+    FailureOr<uint32_t> id = addOutputCopy(v, outputName(i), copies);
     if (failed(id))
       return failure();
     copyOutputBuffer[copy] = *id;
-    artifact.outputs.push_back(*id);
-    rt::RefOp ref;
-    ref.op = "reshape"; // a byte copy with the result's type
-    ref.operands = {bufferOf.at(v)};
-    ref.results = {*id};
-    ref.location = "output copy of result #" + std::to_string(i);
-    artifact.reference.push_back(std::move(ref));
   }
   // Reference ops of the function come before the output copies.
-  std::vector<rt::RefOp> copies = std::move(artifact.reference);
-  artifact.reference.clear();
   buildReference();
-  artifact.reference.insert(artifact.reference.end(), copies.begin(),
-                            copies.end());
+  llvm::append_range(artifact.reference, copies);
 
   // Arena: every activation gets its own aligned slot (no reuse yet; the
   // memory planner replaces this).
