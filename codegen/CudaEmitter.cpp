@@ -244,8 +244,8 @@ std::string cuda::convertCompute(StringRef value, ElementKind from,
 std::string cuda::wrappingOp(ElementKind k, StringRef a, StringRef op,
                              StringRef b) {
   std::string u = k.unsignedType();
-  return ("(" + k.compute() + ")((" + u + ")" + a + " " + op + " (" + u +
-          ")" + b + ")")
+  return ("(" + k.compute() + ")((" + u + ")" + a + " " + op + " (" + u + ")" +
+          b + ")")
       .str();
 }
 
@@ -487,8 +487,8 @@ bool mlir::ds::isViewOp(Operation *op) {
 
 LogicalResult KernelEmitter::emitOp(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case<WeightOp, ConstantOp, ReshapeOp, FlattenOp, SqueezeOp,
-            UnsqueezeOp>([](auto) { return success(); })
+      .Case<WeightOp, ConstantOp, ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(
+          [](auto) { return success(); })
       .Case([&](CastOp o) { return emitCast(o); })
       .Case([&](WhereOp o) { return emitWhere(o); })
       .Case([&](BatchNormOp o) { return emitBatchNorm(o); })
@@ -530,7 +530,8 @@ FailureOr<KernelProgram> KernelEmitter::run() {
     if (isa<func::ReturnOp>(op))
       continue;
     bool staticShapes = true;
-    for (Type t : llvm::concat<Type>(op.getResultTypes(), op.getOperandTypes())) {
+    for (Type t :
+         llvm::concat<Type>(op.getResultTypes(), op.getOperandTypes())) {
       auto ranked = dyn_cast<RankedTensorType>(t);
       if (!ranked || !ranked.hasStaticShape()) {
         op.emitOpError("requires static shapes for CUDA emission, got ")
@@ -549,8 +550,7 @@ FailureOr<KernelProgram> KernelEmitter::run() {
       continue;
     }
     // Nothing to compute for empty results.
-    if (op.getNumResults() &&
-        llvm::all_of(op.getResultTypes(), [](Type t) {
+    if (op.getNumResults() && llvm::all_of(op.getResultTypes(), [](Type t) {
           return cast<RankedTensorType>(t).getNumElements() == 0;
         }))
       continue;

@@ -106,7 +106,7 @@ std::string helperDefinitions(StringRef source);
 /// A block-wide reduction device function `name(T v, T *scratch)` over
 /// `warps` warps: __shfl_xor_sync within each warp, then the warp leaders
 /// combine through `scratch`; every thread gets the result. `combine` is an
-/// expression in `a` and `b`.
+/// expression in `$a` and `$b`.
 std::string blockReduceFunction(StringRef name, StringRef type,
                                 StringRef combine, unsigned warps);
 

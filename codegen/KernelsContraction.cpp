@@ -38,12 +38,10 @@ struct WindowDim {
   }
 };
 
-SmallVector<WindowDim> windowDims(ArrayRef<int64_t> inShape,
-                                  ArrayRef<int64_t> outShape,
-                                  ArrayRef<int64_t> kernel,
-                                  ArrayRef<int64_t> strides,
-                                  ArrayRef<int64_t> pads,
-                                  ArrayRef<int64_t> dilations) {
+SmallVector<WindowDim>
+windowDims(ArrayRef<int64_t> inShape, ArrayRef<int64_t> outShape,
+           ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+           ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
   SmallVector<WindowDim> dims;
   size_t k = kernel.size();
   for (size_t d = 0; d < k; ++d)
@@ -140,8 +138,7 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op) {
   RankedTensorType rhsType = op.getRhs().getType();
   RankedTensorType outType = op.getType();
   FailureOr<ElementKind> kind = kindOf(op, op.getResult());
-  if (failed(kind) ||
-      failed(requireFloat(op, *kind, outType.getElementType())))
+  if (failed(kind) || failed(requireFloat(op, *kind, outType.getElementType())))
     return failure();
   ElementKind e = *kind;
   // Normalize to [batch..., M, K] x [batch..., K, N] as numpy does.
@@ -232,57 +229,100 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op) {
 // conv
 //===----------------------------------------------------------------------===//
 
-LogicalResult KernelEmitter::emitConv(ConvOp op) {
-  FailureOr<ElementKind> kind = kindOf(op, op.getResult());
+namespace {
+
+/// What conv and conv_transpose share: shapes, the group split and a kernel
+/// over the output with parameters (x, w, bias?) and coordinates (c0: image,
+/// c1: output channel, c2...: output position).
+struct ConvSetup {
+  ElementKind e;
+  ArrayRef<int64_t> inSpatial, kernel;
+  int64_t c, cg, mg, inPlane, taps;
+  PointwiseKernel k;
+};
+
+template <typename OpTy> FailureOr<ConvSetup> setUpConv(OpTy op) {
+  ConvSetup cs;
+  Type elt = op.getType().getElementType();
+  FailureOr<ElementKind> kind = getElementKind(elt);
   if (failed(kind))
-    return failure();
-  ElementKind e = *kind;
+    return op.emitOpError("unimplemented: CUDA emission for element type ")
+           << elt;
+  cs.e = *kind;
   ArrayRef<int64_t> inShape = op.getInput().getType().getShape();
-  ArrayRef<int64_t> wShape = op.getWeight().getType().getShape();
   ArrayRef<int64_t> outShape = op.getType().getShape();
   int64_t group = static_cast<int64_t>(op.getGroup());
-  int64_t c = inShape[1], m = outShape[1], cg = c / group, mg = m / group;
-  ArrayRef<int64_t> inSpatial = inShape.drop_front(2);
-  ArrayRef<int64_t> kernel = wShape.drop_front(2);
-  int64_t inPlane = product(inSpatial), taps = product(kernel);
-  SmallVector<WindowDim> dims =
-      windowDims(inShape, outShape, kernel, op.getStrides(), op.getPads(),
-                 op.getDilations());
-
-  PointwiseKernel k;
-  k.opName = "conv";
+  cs.c = inShape[1];
+  cs.cg = cs.c / group;
+  cs.mg = outShape[1] / group;
+  cs.inSpatial = inShape.drop_front(2);
+  cs.kernel = op.getWeight().getType().getShape().drop_front(2);
+  cs.inPlane = product(cs.inSpatial);
+  cs.taps = product(cs.kernel);
+  PointwiseKernel &k = cs.k;
+  k.opName = op->getName().stripDialect().str();
   k.inputs = {op.getInput(), op.getWeight()};
   if (op.getBias())
     k.inputs.push_back(op.getBias());
-  k.inputTypes.assign(k.inputs.size(), e.storage());
+  k.inputTypes.assign(k.inputs.size(), cs.e.storage());
   k.result = op.getResult();
-  k.resultType = e.storage();
+  k.resultType = cs.e.storage();
   k.shape.assign(outShape.begin(), outShape.end());
   k.coordinates = true;
-  k.indexType = indexTypeFor(k.inputs, outShape);
-  std::string st = e.storage(), it = k.indexType;
+  k.indexType =
+      idxType(std::max({product(inShape), product(outShape),
+                        product(op.getWeight().getType().getShape())}));
+  return cs;
+}
+
+/// The innermost statements of conv and conv_transpose: accumulate over the
+/// group's input channels at input position `xp` and tap `wp` (weight stride
+/// `wStride` per channel), close the window loops, add the bias and store.
+std::string finishConv(const ConvSetup &cs, StringRef indent, size_t loops,
+                       int64_t wStride, bool bias) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  // c0: image, c1: output channel, c2...: output position.
+  StringRef it = cs.k.indexType;
+  os << indent << "for (int ci = 0; ci < " << cs.cg << "; ++ci)\n";
+  os << indent
+     << "  acc += " << cs.e.load("xp[" + channelOffset(it, cs.inPlane) + "]")
+     << " * " << cs.e.load("wp[" + channelOffset(it, wStride) + "]") << ";\n";
+  closeLoops(os, loops);
+  os << "    out[i] = "
+     << cs.e.store(bias ? "acc + " + cs.e.load("in2[c1]") : "acc") << ";\n";
+  return s;
+}
+
+} // namespace
+
+LogicalResult KernelEmitter::emitConv(ConvOp op) {
+  FailureOr<ConvSetup> cs = setUpConv(op);
+  if (failed(cs))
+    return failure();
+  SmallVector<WindowDim> dims =
+      windowDims(op.getInput().getType().getShape(), op.getType().getShape(),
+                 cs->kernel, op.getStrides(), op.getPads(), op.getDilations());
+  std::string st = cs->e.storage(), it = cs->k.indexType;
+  std::string s;
+  llvm::raw_string_ostream os(s);
   std::string groupOffset =
-      group == 1 ? "" : llvm::formatv(" + c1 / {0}u * {1}u", mg, cg).str();
-  os << "    const " << st << " *x = in0 + (c0 * " << c << "u" << groupOffset
-     << ") * " << inPlane << "u;\n";
-  os << "    const " << st << " *w = in1 + c1 * " << cg * taps << "u;\n";
+      op.getGroup() == 1
+          ? ""
+          : llvm::formatv(" + c1 / {0}u * {1}u", cs->mg, cs->cg).str();
+  os << "    const " << st << " *x = in0 + (c0 * " << cs->c << "u"
+     << groupOffset << ") * " << cs->inPlane << "u;\n";
+  os << "    const " << st << " *w = in1 + c1 * " << cs->cg * cs->taps
+     << "u;\n";
   os << "    float acc = 0.0f;\n";
   std::string indent = openWindowLoops(os, dims, 2);
   os << indent << "const " << st << " *xp = x + "
-     << positionIndex(inSpatial, "p", it) << ";\n";
-  os << indent << "const " << st << " *wp = w + (" << tapIndex(kernel)
+     << positionIndex(cs->inSpatial, "p", it) << ";\n";
+  os << indent << "const " << st << " *wp = w + (" << tapIndex(cs->kernel)
      << ");\n";
-  os << indent << "for (int ci = 0; ci < " << cg << "; ++ci)\n";
-  os << indent << "  acc += " << e.load("xp[" + channelOffset(it, inPlane) + "]")
-     << " * " << e.load("wp[" + channelOffset(it, taps) + "]") << ";\n";
-  closeLoops(os, dims.size());
-  std::string result = op.getBias() ? "acc + " + e.load("in2[c1]") : "acc";
-  os << "    out[i] = " << e.store(result) << ";\n";
-  k.body = std::move(s);
-  emitPointwise(op, k);
+  os << finishConv(*cs, indent, dims.size(), cs->taps,
+                   static_cast<bool>(op.getBias()));
+  cs->k.body = std::move(s);
+  emitPointwise(op, cs->k);
   return success();
 }
 
@@ -291,57 +331,37 @@ LogicalResult KernelEmitter::emitConv(ConvOp op) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult KernelEmitter::emitConvTranspose(ConvTransposeOp op) {
-  FailureOr<ElementKind> kind = kindOf(op, op.getResult());
-  if (failed(kind))
+  FailureOr<ConvSetup> cs = setUpConv(op);
+  if (failed(cs))
     return failure();
-  ElementKind e = *kind;
-  ArrayRef<int64_t> inShape = op.getInput().getType().getShape();
-  ArrayRef<int64_t> wShape = op.getWeight().getType().getShape();
-  ArrayRef<int64_t> outShape = op.getType().getShape();
-  int64_t group = static_cast<int64_t>(op.getGroup());
-  int64_t c = inShape[1], m = outShape[1], cg = c / group, mg = m / group;
-  ArrayRef<int64_t> inSpatial = inShape.drop_front(2);
-  ArrayRef<int64_t> kernel = wShape.drop_front(2);
-  int64_t inPlane = product(inSpatial), taps = product(kernel);
-  size_t rank = kernel.size();
-
-  PointwiseKernel k;
-  k.opName = "conv_transpose";
-  k.inputs = {op.getInput(), op.getWeight()};
-  if (op.getBias())
-    k.inputs.push_back(op.getBias());
-  k.inputTypes.assign(k.inputs.size(), e.storage());
-  k.result = op.getResult();
-  k.resultType = e.storage();
-  k.shape.assign(outShape.begin(), outShape.end());
-  k.coordinates = true;
-  k.indexType = indexTypeFor(k.inputs, outShape);
-  std::string st = e.storage(), it = k.indexType;
+  std::string st = cs->e.storage(), it = cs->k.indexType;
+  int64_t cg = cs->cg, mg = cs->mg, taps = cs->taps;
   std::string s;
   llvm::raw_string_ostream os(s);
   // Output position o receives input position q from tap t when
   // o = q * stride - pad + t * dilation.
-  std::string g = group == 1 ? "0u" : llvm::formatv("c1 / {0}u", mg).str();
+  std::string g =
+      op.getGroup() == 1 ? "0u" : llvm::formatv("c1 / {0}u", mg).str();
   os << "    const " << it << " g = " << g << ";\n";
-  os << "    const " << st << " *x = in0 + (c0 * " << c << "u + g * " << cg
-     << "u) * " << inPlane << "u;\n";
+  os << "    const " << st << " *x = in0 + (c0 * " << cs->c << "u + g * " << cg
+     << "u) * " << cs->inPlane << "u;\n";
   os << "    const " << st << " *w = in1 + (g * " << cg * mg << "u + c1 % "
      << mg << "u) * " << taps << "u;\n";
   os << "    float acc = 0.0f;\n";
   std::string indent = "    ";
-  bool unroll = taps <= kMaxUnrolledTaps;
+  size_t rank = cs->kernel.size();
   for (size_t d = 0; d < rank; ++d) {
     int64_t stride = op.getStrides()[d], pad = op.getPads()[d];
-    int64_t dil = op.getDilations()[d];
-    if (unroll)
+    int64_t dil = op.getDilations()[d], in = cs->inSpatial[d];
+    if (taps <= kMaxUnrolledTaps)
       os << "#pragma unroll\n";
-    os << indent << "for (int k" << d << " = 0; k" << d << " < " << kernel[d]
-       << "; ++k" << d << ") {\n";
+    os << indent << "for (int k" << d << " = 0; k" << d << " < "
+       << cs->kernel[d] << "; ++k" << d << ") {\n";
     indent += "  ";
     os << indent << "const int t" << d << " = (int)c" << d + 2 << " + " << pad
        << " - k" << d << " * " << dil << ";\n";
     if (stride == 1) {
-      os << indent << "if ((unsigned)t" << d << " >= " << inSpatial[d]
+      os << indent << "if ((unsigned)t" << d << " >= " << in
          << "u) continue;\n";
       os << indent << "const int q" << d << " = t" << d << ";\n";
     } else {
@@ -349,22 +369,17 @@ LogicalResult KernelEmitter::emitConvTranspose(ConvTransposeOp op) {
          << " != 0) continue;\n";
       os << indent << "const int q" << d << " = t" << d << " / " << stride
          << ";\n";
-      os << indent << "if (q" << d << " >= " << inSpatial[d]
-         << ") continue;\n";
+      os << indent << "if (q" << d << " >= " << in << ") continue;\n";
     }
   }
   os << indent << "const " << st << " *xp = x + "
-     << positionIndex(inSpatial, "q", it) << ";\n";
-  os << indent << "const " << st << " *wp = w + (" << tapIndex(kernel)
+     << positionIndex(cs->inSpatial, "q", it) << ";\n";
+  os << indent << "const " << st << " *wp = w + (" << tapIndex(cs->kernel)
      << ");\n";
-  os << indent << "for (int ci = 0; ci < " << cg << "; ++ci)\n";
-  os << indent << "  acc += " << e.load("xp[" + channelOffset(it, inPlane) + "]")
-     << " * " << e.load("wp[" + channelOffset(it, mg * taps) + "]") << ";\n";
-  closeLoops(os, rank);
-  std::string result = op.getBias() ? "acc + " + e.load("in2[c1]") : "acc";
-  os << "    out[i] = " << e.store(result) << ";\n";
-  k.body = std::move(s);
-  emitPointwise(op, k);
+  os << finishConv(*cs, indent, rank, mg * taps,
+                   static_cast<bool>(op.getBias()));
+  cs->k.body = std::move(s);
+  emitPointwise(op, cs->k);
   return success();
 }
 
@@ -380,7 +395,8 @@ LogicalResult KernelEmitter::emitPool(Operation *op) {
   if (failed(kind))
     return failure();
   ElementKind e = *kind;
-  ArrayRef<int64_t> inShape = cast<RankedTensorType>(input.getType()).getShape();
+  ArrayRef<int64_t> inShape =
+      cast<RankedTensorType>(input.getType()).getShape();
   ArrayRef<int64_t> outShape =
       cast<RankedTensorType>(result.getType()).getShape();
   ArrayRef<int64_t> kernel =
@@ -390,11 +406,12 @@ LogicalResult KernelEmitter::emitPool(Operation *op) {
                                          : avgPool.getDilations());
   if (dilations.empty())
     dilations.assign(kernel.size(), 1);
-  SmallVector<WindowDim> dims = windowDims(
-      inShape, outShape, kernel,
-      maxPool ? maxPool.getStrides() : avgPool.getStrides(),
-      maxPool ? maxPool.getPads() : avgPool.getPads(), dilations);
-  bool ceilMode = (maxPool ? maxPool.getCeilMode() : avgPool.getCeilMode()) != 0;
+  SmallVector<WindowDim> dims =
+      windowDims(inShape, outShape, kernel,
+                 maxPool ? maxPool.getStrides() : avgPool.getStrides(),
+                 maxPool ? maxPool.getPads() : avgPool.getPads(), dilations);
+  bool ceilMode =
+      (maxPool ? maxPool.getCeilMode() : avgPool.getCeilMode()) != 0;
   bool countPad = avgPool && avgPool.getCountIncludePad() != 0;
   ArrayRef<int64_t> inSpatial = inShape.drop_front(2);
   int64_t inPlane = product(inSpatial);

@@ -197,8 +197,7 @@ LogicalResult KernelEmitter::emitSlice(SliceOp op) {
   std::string dot = dotCoordinates(strides);
   bool negative = StringRef(dot).starts_with("0u - ");
   k->body = llvm::formatv("    out[i] = in0[{0}u {1} {2}];\n", base,
-                          negative ? "-" : "+",
-                          negative ? dot.substr(5) : dot)
+                          negative ? "-" : "+", negative ? dot.substr(5) : dot)
                 .str();
   emitPointwise(op, *k);
   return success();
@@ -299,12 +298,11 @@ LogicalResult KernelEmitter::emitPad(PadOp op) {
     if (begin != 0)
       os << (begin > 0 ? " - " : " + ") << std::abs(begin);
     os << ";\n";
-    std::string out = low && high ? llvm::formatv("(unsigned)p{0} >= {1}u", d,
-                                                  dim)
-                                        .str()
-                      : low  ? llvm::formatv("p{0} < 0", d).str()
-                      : high ? llvm::formatv("p{0} >= {1}", d, dim).str()
-                             : "";
+    std::string out =
+        low && high ? llvm::formatv("(unsigned)p{0} >= {1}u", d, dim).str()
+        : low       ? llvm::formatv("p{0} < 0", d).str()
+        : high      ? llvm::formatv("p{0} >= {1}", d, dim).str()
+                    : "";
     if (!out.empty()) {
       if (mode == "constant") {
         inside += (inside.empty() ? "" : " && ") + ("!(" + out + ")");
@@ -331,9 +329,8 @@ LogicalResult KernelEmitter::emitPad(PadOp op) {
   }
   if (index.empty())
     index = "0";
-  std::string fill = op.getConstantValue()
-                         ? std::string("in2[0]")
-                         : "(" + k->resultType + ")0";
+  std::string fill = op.getConstantValue() ? std::string("in2[0]")
+                                           : "(" + k->resultType + ")0";
   if (inside.empty())
     os << "    out[i] = in0[" << index << "];\n";
   else
@@ -414,11 +411,11 @@ LogicalResult KernelEmitter::emitResize(ResizeOp op) {
       SmallVector<int64_t> map;
       bool identity = in[d] == outShape[d];
       for (int64_t o = 0; o < outShape[d]; ++o) {
-        map.push_back(nearestIndex(
-            op.getNearestMode(),
-            sourceCoordinate(ctm, static_cast<double>(o), scales[d], in[d],
-                             outShape[d]),
-            in[d]));
+        map.push_back(
+            nearestIndex(op.getNearestMode(),
+                         sourceCoordinate(ctm, static_cast<double>(o),
+                                          scales[d], in[d], outShape[d]),
+                         in[d]));
         identity &= map.back() == o;
       }
       if (in[d] == 1)
@@ -429,9 +426,10 @@ LogicalResult KernelEmitter::emitResize(ResizeOp op) {
         k->prelude += table<int64_t>("int", name, map, printInt);
         c = llvm::formatv("({0}){1}[c{2}]", it, name, d).str();
       }
-      index += (index.empty() ? "" : " + ") + c +
-               (inStrides[d] == 1 ? ""
-                                  : llvm::formatv(" * {0}u", inStrides[d]).str());
+      index +=
+          (index.empty() ? "" : " + ") + c +
+          (inStrides[d] == 1 ? ""
+                             : llvm::formatv(" * {0}u", inStrides[d]).str());
     }
     os << "    out[i] = in0[" << (index.empty() ? "0" : index) << "];\n";
     k->body = std::move(s);
@@ -466,10 +464,10 @@ LogicalResult KernelEmitter::emitResize(ResizeOp op) {
       continue;
     }
     mixed.push_back(d);
-    k->prelude += table<int64_t>("int", llvm::formatv("dsLo{0}", d).str(), lo,
-                                 printInt);
-    k->prelude += table<int64_t>("int", llvm::formatv("dsHi{0}", d).str(), hi,
-                                 printInt);
+    k->prelude +=
+        table<int64_t>("int", llvm::formatv("dsLo{0}", d).str(), lo, printInt);
+    k->prelude +=
+        table<int64_t>("int", llvm::formatv("dsHi{0}", d).str(), hi, printInt);
     k->prelude += table<double>("float", llvm::formatv("dsW{0}", d).str(), w,
                                 floatLiteral);
     std::string stride =
@@ -491,9 +489,9 @@ LogicalResult KernelEmitter::emitResize(ResizeOp op) {
                               high ? llvm::formatv("w{0}", d).str()
                                    : llvm::formatv("(1.0f - w{0})", d).str())
                     .str();
-      index += llvm::formatv("{0}{1}{2}", bit ? " + " : "", high ? "hi" : "lo",
-                             d)
-                   .str();
+      index +=
+          llvm::formatv("{0}{1}{2}", bit ? " + " : "", high ? "hi" : "lo", d)
+              .str();
     }
     os << "    acc += " << (weight.empty() ? "1.0f" : weight) << " * "
        << e.load("x[" + (index.empty() ? std::string("0") : index) + "]")
@@ -523,12 +521,13 @@ LogicalResult KernelEmitter::emitTrilu(TriluOp op) {
     return failure();
   ArrayRef<int64_t> shape = op.getType().getShape();
   int64_t rows = shape[shape.size() - 2], cols = shape.back();
-  k->body = llvm::formatv("    const long long r = (long long)(i / {0}u % {1}u), "
-                          "col = (long long)(i % {0}u);\n"
-                          "    out[i] = col - r {2} {3} ? in0[i] : ({4})0;\n",
-                          cols, rows, op.getUpper() ? ">=" : "<=",
-                          int64Literal(diag), k->resultType)
-                .str();
+  k->body =
+      llvm::formatv("    const long long r = (long long)(i / {0}u % {1}u), "
+                    "col = (long long)(i % {0}u);\n"
+                    "    out[i] = col - r {2} {3} ? in0[i] : ({4})0;\n",
+                    cols, rows, op.getUpper() ? ">=" : "<=", int64Literal(diag),
+                    k->resultType)
+          .str();
   emitPointwise(op, *k);
   return success();
 }
@@ -583,11 +582,10 @@ LogicalResult KernelEmitter::emitConstantOfShape(ConstantOfShapeOp op) {
                   : llvm::formatv("(unsigned short)0x{0:x-}u", bits).str();
   } else {
     APInt v = *dense.getValues<APInt>().begin();
-    literal = kind->kind == ElementKind::I64
-                  ? int64Literal(v.getSExtValue())
-                  : kind->kind == ElementKind::I1
-                        ? std::string(v.isZero() ? "0" : "1")
-                        : std::to_string(v.getSExtValue());
+    literal = kind->kind == ElementKind::I64 ? int64Literal(v.getSExtValue())
+              : kind->kind == ElementKind::I1
+                  ? std::string(v.isZero() ? "0" : "1")
+                  : std::to_string(v.getSExtValue());
   }
   k->body = "    out[i] = " + literal + ";\n";
   emitPointwise(op, *k);

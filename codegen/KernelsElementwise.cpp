@@ -24,7 +24,8 @@ namespace {
 /// An integer bound of a clip: the attribute rounded inward and clamped to
 /// the range of `k`; nullopt when it cannot clip anything.
 std::optional<int64_t> intBound(double v, bool lower, ElementKind k) {
-  double lo = k.kind == ElementKind::I32 ? -2147483648.0 : -9223372036854775808.0;
+  double lo =
+      k.kind == ElementKind::I32 ? -2147483648.0 : -9223372036854775808.0;
   double hi = k.kind == ElementKind::I32 ? 2147483647.0 : 9223372036854775807.0;
   double r = lower ? std::ceil(v) : std::floor(v);
   if (lower ? r <= lo : r >= hi)
@@ -62,10 +63,9 @@ void KernelEmitter::emitElementwise(Operation *op, StringRef opName,
   for (auto [idx, v] : llvm::enumerate(inputs)) {
     k.inputTypes.push_back(kinds[idx].storage());
     std::string index = broadcastIndex(v, shape, k.coordinates);
-    body += llvm::formatv("    {0} x{1} = {2};\n", kinds[idx].compute(), idx,
-                          kinds[idx].load(llvm::formatv("in{0}[{1}]", idx,
-                                                        index)
-                                              .str()))
+    body += llvm::formatv(
+                "    {0} x{1} = {2};\n", kinds[idx].compute(), idx,
+                kinds[idx].load(llvm::formatv("in{0}[{1}]", idx, index).str()))
                 .str();
   }
   body += "    out[i] = " + resultKind.store(expr) + ";\n";
@@ -104,9 +104,8 @@ LogicalResult KernelEmitter::emitUnary(Operation *op) {
           .Case([&](ErfOp) { return floatOnly("erff(x0)"); })
           // `x0 < 0` is false for NaN, so NaN propagates (fmaxf would not).
           .Case([&](ReluOp) { return floatOnly("x0 < 0.0f ? 0.0f : x0"); })
-          .Case([&](SigmoidOp) {
-            return floatOnly("1.0f / (1.0f + expf(-x0))");
-          })
+          .Case(
+              [&](SigmoidOp) { return floatOnly("1.0f / (1.0f + expf(-x0))"); })
           .Case([&](SiluOp) { return floatOnly("x0 / (1.0f + expf(-x0))"); })
           .Case([&](GeluOp g) {
             if (g.getApproximate() == "tanh")
@@ -188,8 +187,9 @@ LogicalResult KernelEmitter::emitBinary(Operation *op) {
   ElementKind k = *inKind;
   bool f = k.isFloat(), integer = k.isInt();
   auto arith = [&](StringRef o) {
-    return f ? ("x0 " + o + " x1").str()
-             : integer ? wrappingOp(k, "x0", o, "x1") : std::string();
+    return f         ? ("x0 " + o + " x1").str()
+           : integer ? wrappingOp(k, "x0", o, "x1")
+                     : std::string();
   };
   std::string body =
       llvm::TypeSwitch<Operation *, std::string>(op)
@@ -284,9 +284,8 @@ LogicalResult KernelEmitter::emitBatchNorm(BatchNormOp op) {
   k.body += "    out[i] = " +
             e.store(e.load("in1[ch]") + " * (" + e.load("in0[i]") + " - " +
                     e.load("in3[ch]") + ") / sqrtf(" + e.load("in4[ch]") +
-                    " + " +
-                    floatLiteral(op.getEpsilon().convertToDouble()) + ") + " +
-                    e.load("in2[ch]")) +
+                    " + " + floatLiteral(op.getEpsilon().convertToDouble()) +
+                    ") + " + e.load("in2[ch]")) +
             ";\n";
   emitPointwise(op, k);
   return success();

@@ -79,8 +79,8 @@ LogicalResult KernelEmitter::emitSoftmax(SoftmaxOp op) {
   os << "  const float inv = 1.0f / sum;\n";
   os << "  for (" << it << " j = threadIdx.x; j < " << len
      << "u; j += " << threads << "u)\n";
-  os << "    y[j * " << inner << "u] = " << e.store("expf(" + xj + " - m) * inv")
-     << ";\n";
+  os << "    y[j * " << inner
+     << "u] = " << e.store("expf(" + xj + " - m) * inv") << ";\n";
   os << "}\n";
   k.source = finishSource(k, op, s);
   k.grid = {static_cast<uint32_t>(outer * inner), 1, 1};
@@ -204,7 +204,8 @@ LogicalResult KernelEmitter::emitReduce(Operation *op) {
   if (!e.isFloat() && !e.isInt())
     return op->emitOpError("unimplemented: CUDA emission for element type ")
            << cast<RankedTensorType>(result.getType()).getElementType();
-  ArrayRef<int64_t> inShape = cast<RankedTensorType>(input.getType()).getShape();
+  ArrayRef<int64_t> inShape =
+      cast<RankedTensorType>(input.getType()).getShape();
   ArrayRef<int64_t> axes = op->getAttrOfType<DenseI64ArrayAttr>("axes");
   size_t rank = inShape.size();
   SmallVector<bool> reduced(rank, axes.empty());
@@ -237,16 +238,16 @@ LogicalResult KernelEmitter::emitReduce(Operation *op) {
     combine = f ? "$a * $b" : wrappingOp(e, "$a", "*", "$b");
     break;
   case Reduce::Max:
-    init = f ? "__int_as_float(0xff800000)"
-             : e.kind == ElementKind::I32 ? "(-2147483647 - 1)"
-                                          : int64Literal(INT64_MIN);
+    init = f                            ? "__int_as_float(0xff800000)"
+           : e.kind == ElementKind::I32 ? "(-2147483647 - 1)"
+                                        : int64Literal(INT64_MIN);
     // NaN propagates.
     combine = f ? "($b > $a || $b != $b) ? $b : $a" : "$b > $a ? $b : $a";
     break;
   case Reduce::Min:
-    init = f ? "__int_as_float(0x7f800000)"
-             : e.kind == ElementKind::I32 ? "2147483647"
-                                          : int64Literal(INT64_MAX);
+    init = f                            ? "__int_as_float(0x7f800000)"
+           : e.kind == ElementKind::I32 ? "2147483647"
+                                        : int64Literal(INT64_MAX);
     combine = f ? "($b < $a || $b != $b) ? $b : $a" : "$b < $a ? $b : $a";
     break;
   }
@@ -255,8 +256,9 @@ LogicalResult KernelEmitter::emitReduce(Operation *op) {
   // Reduced dims at the back: the row of an output is contiguous.
   bool trailing = true;
   for (size_t d = 0; d < rank; ++d)
-    trailing &= !reduced[d] || llvm::all_of(ArrayRef<bool>(reduced).drop_front(d),
-                                            [](bool r) { return r; });
+    trailing &=
+        !reduced[d] || llvm::all_of(ArrayRef<bool>(reduced).drop_front(d),
+                                    [](bool r) { return r; });
 
   EmittedKernel &k = newKernel(op, op->getName().stripDialect());
   std::string s;
@@ -278,8 +280,8 @@ LogicalResult KernelEmitter::emitReduce(Operation *op) {
   }
   os << "  const " << st << " *x = in0 + (" << base << ");\n";
   os << "  " << acc << " acc = " << init << ";\n";
-  os << "  for (" << it << " j = threadIdx.x; j < " << len << "u; j += "
-     << threads << "u) {\n";
+  os << "  for (" << it << " j = threadIdx.x; j < " << len
+     << "u; j += " << threads << "u) {\n";
   if (!trailing)
     emitCoordinates(os, redShape, "j", it, "    ", "r");
   std::string apply = combine;
@@ -294,10 +296,9 @@ LogicalResult KernelEmitter::emitReduce(Operation *op) {
   os << "    acc = " << apply << ";\n";
   os << "  }\n";
   os << "  acc = dsBlockReduce(acc, scratch);\n";
-  std::string value =
-      what == Reduce::Mean
-          ? "acc / " + floatLiteral(static_cast<double>(len))
-          : std::string("acc");
+  std::string value = what == Reduce::Mean
+                          ? "acc / " + floatLiteral(static_cast<double>(len))
+                          : std::string("acc");
   os << "  if (threadIdx.x == 0)\n    out[o] = " << e.store(value) << ";\n";
   os << "}\n";
   k.source = finishSource(k, op, s);

@@ -143,6 +143,8 @@ struct StaticShapesPass
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
     Bindings bindings;
     if (failed(parseBindings(func, bind, bindings)) ||
         failed(bindArguments(func, bindings)))

@@ -351,3 +351,19 @@ func.func @main(%a: tensor<5x7xbf16>, %b: tensor<7x3xbf16>, %h: tensor<4x9xf16>,
   %8 = ds.exp %7 : tensor<24xf32>
   return %0, %1, %2, %3, %6, %8 : tensor<5x3xbf16>, tensor<4x9xf16>, tensor<100xf32>, tensor<10x10xf16>, tensor<6x4xf32>, tensor<24xf32>
 }
+
+// -----
+
+// expand indexes the input with its broadcast strides; tile wraps each
+// repeated coordinate.
+// CHECK-LABEL: // launch k0_expand
+// CHECK: out[i] = in0[c1];
+// CHECK-LABEL: // launch k1_tile
+// CHECK: out[i] = in0[(c0 % 2u) * 3u + c1 % 3u];
+func.func @main(%x: tensor<3x1xf32>, %t: tensor<2x3xi32>) -> (tensor<2x3x4xf32>, tensor<4x9xi32>) {
+  %s = ds.constant dense<[2, 3, 4]> : tensor<3xi64>
+  %0 = ds.expand %x, %s : (tensor<3x1xf32>, tensor<3xi64>) -> tensor<2x3x4xf32>
+  %r = ds.constant dense<[2, 3]> : tensor<2xi64>
+  %1 = ds.tile %t, %r : (tensor<2x3xi32>, tensor<2xi64>) -> tensor<4x9xi32>
+  return %0, %1 : tensor<2x3x4xf32>, tensor<4x9xi32>
+}
