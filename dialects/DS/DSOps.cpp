@@ -542,7 +542,8 @@ LogicalResult BatchNormOp::verify() {
              << in.getDimSize(1) << "], got " << t;
   }
   // batch_norm_c2
-  if (getType() != in)
+  if (getType().getElementType() != in.getElementType() ||
+      !areShapesCompatible(getType().getShape(), in.getShape()))
     return emitOpError("result type ") << getType() << " differs from " << in;
   return success();
 }
@@ -571,7 +572,8 @@ LogicalResult LayerNormOp::verify() {
              << shapeToString(norm);
   }
   // layer_norm_c3
-  if (getType() != in)
+  if (getType().getElementType() != in.getElementType() ||
+      !areShapesCompatible(getType().getShape(), in.getShape()))
     return emitOpError("result type ") << getType() << " differs from " << in;
   return success();
 }
@@ -900,7 +902,9 @@ LogicalResult TriluOp::verify() {
   if (getK() && cast<RankedTensorType>(getK().getType()).getRank() != 0)
     return emitOpError("k must be 0-D");
   // trilu_c2
-  if (getType() != getInput().getType())
+  if (getType().getElementType() != getInput().getType().getElementType() ||
+      !areShapesCompatible(getType().getShape(),
+                           getInput().getType().getShape()))
     return emitOpError("result type ")
            << getType() << " differs from " << getInput().getType();
   return success();

@@ -467,7 +467,7 @@ def DS_BatchNormOp : DS_Op<"batch_norm", [Pure]> {
 
     Constraints:
     (C1) `x` has rank >= 2; scale, bias, mean and var are 1-D of size C.
-    (C2) the result type equals the type of `x`.
+    (C2) the result has the element type of `x` and a compatible shape.
 
     ```mlir
     %y = ds.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-05 : f64} : (tensor<1x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
@@ -491,7 +491,7 @@ def DS_LayerNormOp : DS_Op<"layer_norm", [Pure]> {
     Constraints:
     (C1) `0 <= axis < rank` (stored normalized).
     (C2) scale (and bias, if present) broadcast to the normalized dims.
-    (C3) the result type equals the type of `x`.
+    (C3) the result has the element type of `x` and a compatible shape.
 
     ```mlir
     %y = ds.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 1.0e-05 : f64} : (tensor<2x5x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<2x5x16xf32>
@@ -852,7 +852,7 @@ def DS_TriluOp : DS_Op<"trilu", [Pure]> {
 
     Constraints:
     (C1) the input has rank >= 2; `k`, if present, is a 0-D i64 tensor.
-    (C2) the result type equals the input type.
+    (C2) the result has the input element type and a compatible shape.
 
     ```mlir
     %y = ds.trilu %x {upper = 1 : i64} : (tensor<4x4xf32>) -> tensor<4x4xf32>

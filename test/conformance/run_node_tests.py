@@ -221,6 +221,15 @@ def check_case(case_dir, opts):
                                    timeout=opts["timeout"])
         if not r.ok:
             return case, ops, "fail", r.why("ds-import")
+        if opts["forced_dynamic"]:
+            # Bind every dim back from the test inputs (ds-static-shapes).
+            bound = os.path.join(work, "model.static.mlir")
+            r = dspipeline.bind_static(tools, mlir, bound,
+                                       [list(a.shape) for a in inputs],
+                                       timeout=opts["timeout"])
+            if not r.ok:
+                return case, ops, "fail", r.why("ds-static-shapes")
+            mlir = bound
         out_dir = os.path.join(work, "out")
         r = dspipeline.run_reference(tools, mlir, bindings, out_dir,
                                      timeout=opts["timeout"])

@@ -23,7 +23,7 @@ EXIT_SKIP = 77
 
 # ds-import's option to make every input dim dynamic (ONNX-MLIR's
 # IMPORTER_FORCE_DYNAMIC). TODO(issue 4): set it once ds-import has one.
-FORCED_DYNAMIC_IMPORT_OPTION = None
+FORCED_DYNAMIC_IMPORT_OPTION = "--force-dynamic"
 
 
 def default_build_dir():
@@ -38,6 +38,7 @@ class Tools:
         bindir = os.path.join(self.build, "bin")
         self.ds_import = os.path.join(bindir, "ds-import")
         self.ds_run = os.path.join(bindir, "ds-run")
+        self.ds_opt = os.path.join(bindir, "ds-opt")
 
     def missing(self):
         """Names of the tools that are not built, as a list."""
@@ -139,6 +140,17 @@ def import_onnx(tools, onnx_path, mlir_path, forced_dynamic=False, timeout=None)
             raise NotImplementedError(
                 "ds-import has no option to force dynamic dims yet (issue 4)")
         cmd.append(FORCED_DYNAMIC_IMPORT_OPTION)
+    return run(cmd, timeout)
+
+
+def bind_static(tools, mlir_path, out_path, shapes, timeout=None):
+    """ds-opt --ds-static-shapes binding argument i's dims to shapes[i]
+    (the forced-dynamic run binds every dim back by position)."""
+    binds = [f"{i}[{d}]={n}" for i, shape in enumerate(shapes)
+             for d, n in enumerate(shape)]
+    cmd = [tools.ds_opt, mlir_path, "-o", out_path]
+    cmd.append("--ds-static-shapes=bind=" + ",".join(binds) if binds
+               else "--ds-static-shapes")
     return run(cmd, timeout)
 
 

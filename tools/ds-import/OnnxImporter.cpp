@@ -429,6 +429,15 @@ private:
     OperationState state(loc, opName);
     state.addOperands(operands);
     state.addAttributes(attrs);
+    // Ops whose result type is their operand's (unary elementwise, softmax)
+    // take it from the operand: ONNX inference may know more (a declared
+    // output shape) than the operand carries when inputs are dynamic, and
+    // ds-static-shapes recovers it once dims are bound.
+    std::optional<RegisteredOperationName> info =
+        RegisteredOperationName::lookup(opName, b.getContext());
+    if (info && info->hasTrait<OpTrait::SameOperandsAndResultType>() &&
+        !operands.empty())
+      resultType = operands.front().getType();
     state.addTypes(resultType);
     return b.create(state)->getResult(0);
   }
@@ -1902,7 +1911,7 @@ mlir::ds::importOnnxModel(const std::string &onnxPath, MLIRContext &context,
   context.getOrLoadDialect<func::FuncDialect>();
   Location fileLoc = FileLineColLoc::get(&context, onnxPath, 0, 0);
 
-  rt::StatusOr<imp::Graph> graph = imp::readOnnxModel(onnxPath);
+  rt::StatusOr<imp::Graph> graph = imp::readOnnxModel(onnxPath, options.forceDynamic);
   if (!graph) {
     emitError(fileLoc) << graph.status().message();
     return failure();

@@ -31,6 +31,9 @@ struct OnnxImportOptions {
   /// inlined as `ds.constant`; larger ones become `ds.weight`. Integer
   /// shape-like tensors (rank <= 1) are always inlined.
   int64_t inlineConstantLimit = 64;
+  /// Make every input dim symbolic (see readOnnxModel); for testing the
+  /// dynamic-to-static path on static models.
+  bool forceDynamic = false;
 };
 
 /// Imports the ONNX model at `onnxPath` into `context` (loading the ds and

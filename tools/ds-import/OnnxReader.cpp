@@ -17,6 +17,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 // libonnx 1.12 exports this overload (it takes the model's folder, to check
@@ -536,7 +537,7 @@ bool addRanksFromShapeLengths(onnx::GraphProto &graph) {
   return !added.empty();
 }
 
-Status readModel(const std::string &path, Graph &g) {
+Status readModel(const std::string &path, Graph &g, bool forceDynamic) {
   std::string bytes;
   DS_RETURN_IF_ERROR(readFile(path, bytes));
   if (bytes.size() > static_cast<size_t>(INT_MAX))
@@ -579,6 +580,25 @@ Status readModel(const std::string &path, Graph &g) {
   if (graph.sparse_initializer_size())
     return Status::error("unsupported sparse initializer '" +
                          graph.sparse_initializer(0).values().name() + "'");
+
+  if (forceDynamic) {
+    std::set<std::string> initializers;
+    for (const onnx::TensorProto &t : graph.initializer())
+      initializers.insert(t.name());
+    for (onnx::ValueInfoProto &vi : *graph.mutable_input()) {
+      if (initializers.count(vi.name()) || !vi.type().has_tensor_type() ||
+          !vi.type().tensor_type().has_shape())
+        continue;
+      auto *shape = vi.mutable_type()->mutable_tensor_type()->mutable_shape();
+      for (int i = 0; i < shape->dim_size(); ++i) {
+        onnx::TensorShapeProto::Dimension *d = shape->mutable_dim(i);
+        if (d->has_dim_value())
+          d->set_dim_param(vi.name() + "_d" + std::to_string(i));
+      }
+    }
+    // Inferred intermediate shapes would keep the static sizes.
+    graph.clear_value_info();
+  }
 
   // Each round may give new ranks to downstream values; a chain of k such
   // ops needs k rounds.
@@ -639,11 +659,12 @@ Status readModel(const std::string &path, Graph &g) {
 
 } // namespace
 
-StatusOr<Graph> readOnnxModel(const std::string &path) {
+StatusOr<Graph> readOnnxModel(const std::string &path, bool forceDynamic) {
   Graph g;
   Status st;
-  Status escaped = guarded("internal error while reading '" + path + "'",
-                           [&] { st = readModel(path, g); });
+  Status escaped =
+      guarded("internal error while reading '" + path + "'",
+              [&] { st = readModel(path, g, forceDynamic); });
   if (!escaped)
     return escaped;
   if (!st)

@@ -133,7 +133,12 @@ struct Graph {
 /// Reads, checks and shape-infers the model at `path` (external data is
 /// resolved relative to the model's folder). Errors name the file and, where
 /// the ONNX library reports one, the node.
-runtime::StatusOr<Graph> readOnnxModel(const std::string &path);
+/// With `forceDynamic`, every dim of every graph input (initializers
+/// excepted) is made symbolic before shape inference, named
+/// `<input>_d<index>` unless it already has a dim_param (as ONNX-MLIR's
+/// IMPORTER_FORCE_DYNAMIC); ds-static-shapes binds them back.
+runtime::StatusOr<Graph> readOnnxModel(const std::string &path,
+                                       bool forceDynamic = false);
 
 /// Reads a serialized TensorProto (the `.pb` files of the ONNX test data).
 runtime::StatusOr<Tensor> readTensorProtoFile(const std::string &path);

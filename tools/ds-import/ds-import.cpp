@@ -39,6 +39,11 @@ cl::opt<std::string> weightsOut(
     cl::desc("safetensors file for the weights (default: the output, or with "
              "-o -, the model, with the extension .safetensors)"),
     cl::value_desc("file"), cl::cat(category));
+cl::opt<bool> forceDynamic(
+    "force-dynamic",
+    cl::desc("Make every input dim symbolic (<input>_d<i>), to test the "
+             "dynamic-to-static path; bind back with ds-static-shapes"),
+    cl::init(false), cl::cat(category));
 cl::opt<int64_t> inlineConstantLimit(
     "inline-constant-limit",
     cl::desc("Constants with at most this many elements stay in the IR"),
@@ -85,6 +90,7 @@ int main(int argc, char **argv) {
 
   ds::OnnxImportOptions options;
   options.inlineConstantLimit = inlineConstantLimit;
+  options.forceDynamic = forceDynamic;
   options.weightsPath = weightsOut;
   if (options.weightsPath.empty() && outputFile != "-") {
     llvm::SmallString<256> path(outputFile.getValue());

@@ -640,9 +640,9 @@ func.func @batch_norm_c1_rank(%x: tensor<1x4x8x8xf32>, %c: tensor<4xf32>, %s: te
 
 // -----
 
-func.func @batch_norm_c2(%x: tensor<?x4xf32>, %c: tensor<4xf32>) {
-  // expected-error @+1 {{result type 'tensor<2x4xf32>' differs from 'tensor<?x4xf32>'}}
-  %0 = ds.batch_norm %x, %c, %c, %c, %c : (tensor<?x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+func.func @batch_norm_c2(%x: tensor<3x4xf32>, %c: tensor<4xf32>) {
+  // expected-error @+1 {{result type 'tensor<2x4xf32>' differs from 'tensor<3x4xf32>'}}
+  %0 = ds.batch_norm %x, %c, %c, %c, %c : (tensor<3x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
   return
 }
 
@@ -1272,9 +1272,9 @@ func.func @trilu_c1_k(%x: tensor<4x4xf32>, %k: tensor<1xi64>) {
 
 // -----
 
-func.func @trilu_c2(%x: tensor<?x4xf32>) {
-  // expected-error @+1 {{result type 'tensor<4x4xf32>' differs from 'tensor<?x4xf32>'}}
-  %0 = ds.trilu %x : (tensor<?x4xf32>) -> tensor<4x4xf32>
+func.func @trilu_c2(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{result type 'tensor<4x4xf32>' differs from 'tensor<3x4xf32>'}}
+  %0 = ds.trilu %x : (tensor<3x4xf32>) -> tensor<4x4xf32>
   return
 }
 
