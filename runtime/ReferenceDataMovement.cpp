@@ -509,9 +509,9 @@ double sourceCoordinate(const std::string &mode, double o, double scale,
     // `sizes`, scale = outLen / inLen and this is outLen.
     double resized = scale * static_cast<double>(inLen);
     (void)outLen;
-    return resized <= 1.0 ? 0.0
-                          : o * static_cast<double>(inLen - 1) /
-                                (resized - 1.0);
+    return resized <= 1.0
+               ? 0.0
+               : o * static_cast<double>(inLen - 1) / (resized - 1.0);
   }
   if (mode == "tf_half_pixel_for_nn")
     return (o + 0.5) / scale;

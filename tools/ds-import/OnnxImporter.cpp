@@ -1911,7 +1911,8 @@ mlir::ds::importOnnxModel(const std::string &onnxPath, MLIRContext &context,
   context.getOrLoadDialect<func::FuncDialect>();
   Location fileLoc = FileLineColLoc::get(&context, onnxPath, 0, 0);
 
-  rt::StatusOr<imp::Graph> graph = imp::readOnnxModel(onnxPath, options.forceDynamic);
+  rt::StatusOr<imp::Graph> graph =
+      imp::readOnnxModel(onnxPath, options.forceDynamic);
   if (!graph) {
     emitError(fileLoc) << graph.status().message();
     return failure();

@@ -662,9 +662,8 @@ Status readModel(const std::string &path, Graph &g, bool forceDynamic) {
 StatusOr<Graph> readOnnxModel(const std::string &path, bool forceDynamic) {
   Graph g;
   Status st;
-  Status escaped =
-      guarded("internal error while reading '" + path + "'",
-              [&] { st = readModel(path, g, forceDynamic); });
+  Status escaped = guarded("internal error while reading '" + path + "'",
+                           [&] { st = readModel(path, g, forceDynamic); });
   if (!escaped)
     return escaped;
   if (!st)
