@@ -5,6 +5,8 @@
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace mlir::ds {
 #define GEN_PASS_DEF_DEADNODEELIMINATIONPASS
@@ -60,6 +62,37 @@ struct DeadNodeEliminationPass
     : ds::impl::DeadNodeEliminationPassBase<DeadNodeEliminationPass> {
   using Base::Base;
 
+  /// Drops the function results not named in `outputs`.
+  LogicalResult keepOnlyOutputs(func::FuncOp func) {
+    if (func.isExternal())
+      return success();
+    auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    unsigned n = func.getNumResults();
+    llvm::BitVector erase(n, true);
+    for (const std::string &wanted : outputs) {
+      bool found = false;
+      for (unsigned i = 0; i < n; ++i) {
+        auto name = func.getResultAttrOfType<StringAttr>(i, "ds.name");
+        if ((name && name.getValue() == wanted) ||
+            wanted == std::to_string(i)) {
+          erase.reset(i);
+          found = true;
+        }
+      }
+      if (!found) {
+        SmallVector<std::string> names;
+        for (unsigned i = 0; i < n; ++i) {
+          auto name = func.getResultAttrOfType<StringAttr>(i, "ds.name");
+          names.push_back(name ? name.str() : std::to_string(i));
+        }
+        return func.emitError("ds-dead-node-elimination: no output named '")
+               << wanted << "' (outputs: " << llvm::join(names, ", ") << ")";
+      }
+    }
+    ret->eraseOperands(erase);
+    return func.eraseResults(erase);
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     int64_t nodesBefore = 0;
@@ -67,6 +100,8 @@ struct DeadNodeEliminationPass
       nodesBefore += isa<DSDialect>(op->getDialect());
     });
     uint64_t weightBytesBefore = countWeightBytes(func);
+    if (!outputs.empty() && failed(keepOnlyOutputs(func)))
+      return signalPassFailure();
 
     RewritePatternSet patterns(&getContext());
     populateDeadNodeEliminationPatterns(patterns);

@@ -17,8 +17,10 @@ def DeadNodeEliminationPass
     and the inference no-ops that exporters leave behind: reshapes to the same
     type, identity transposes, transpose pairs that cancel and reshape chains.
     Weights that are no longer referenced disappear with their `ds.weight`
-    op, so the compiled artifact does not carry them. With `report`, a remark
-    on the function gives the nodes and weight bytes removed.
+    op, so the compiled artifact does not carry them. With `outputs`, only
+    the named function results are kept (an unknown name is an error). With
+    `report`, a remark on the function gives the nodes and weight bytes
+    removed.
 
     Before:
     ```mlir
@@ -40,6 +42,9 @@ def DeadNodeEliminationPass
   let options = [
     Option<"report", "report", "bool", /*default=*/"false",
            "Emit a remark with the nodes and weight bytes removed">,
+    ListOption<"outputs", "outputs", "std::string",
+               "Keep only these outputs (by ds.name or result number); "
+               "everything that only fed the others is removed">,
   ];
 }
 
