@@ -255,6 +255,19 @@ static LogicalResult verifyWindowFits(Operation *op, ArrayRef<int64_t> shape) {
   return success();
 }
 
+/// Checks the result shape against the op's shape function (the one
+/// ds-static-shapes runs, DSShapeInference.cpp), so the two never disagree.
+/// Sliding-window ops also check that the window fits.
+static LogicalResult verifyInferredShape(Operation *op, bool windowed = false) {
+  SmallVector<int64_t> shape;
+  std::string error;
+  if (failed(inferResultShape(op, {}, shape, error)))
+    return op->emitOpError() << error;
+  if (windowed && failed(verifyWindowFits(op, shape)))
+    return failure();
+  return verifyResultShape(op, shape);
+}
+
 static LogicalResult verifySameElementType(Operation *op, Type a, Type b) {
   Type ea = cast<ShapedType>(a).getElementType();
   Type eb = cast<ShapedType>(b).getElementType();
@@ -344,20 +357,6 @@ LogicalResult WhereOp::verify() {
 // Convolution and pooling
 //===----------------------------------------------------------------------===//
 
-/// Output size of a sliding window (ONNX conv/pool formula).
-static int64_t windowOutput(int64_t in, int64_t padBegin, int64_t padEnd,
-                            int64_t kernel, int64_t stride, int64_t dilation,
-                            bool ceilMode) {
-  if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel))
-    return ShapedType::kDynamic;
-  int64_t span = in + padBegin + padEnd - dilation * (kernel - 1) - 1;
-  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
-  // ceil_mode: a window that starts in the end padding is dropped.
-  if (ceilMode && (out - 1) * stride >= in + padBegin)
-    --out;
-  return out;
-}
-
 static LogicalResult verifyWindowAttrs(Operation *op, int64_t k,
                                        ArrayRef<int64_t> strides,
                                        ArrayRef<int64_t> pads,
@@ -415,14 +414,7 @@ LogicalResult ConvOp::verify() {
     return emitOpError("bias has ")
            << getBias().getType().getDimSize(0) << " entries, expected " << m;
   // conv_c4
-  SmallVector<int64_t> shape = {in.getDimSize(0), m};
-  for (int64_t i = 0; i < k; ++i)
-    shape.push_back(windowOutput(in.getDimSize(2 + i), getPads()[i],
-                                 getPads()[k + i], w.getDimSize(2 + i),
-                                 getStrides()[i], getDilations()[i], false));
-  if (failed(verifyWindowFits(*this, shape)))
-    return failure();
-  return verifyResultShape(*this, shape);
+  return verifyInferredShape(*this, /*windowed=*/true);
 }
 
 LogicalResult ConvTransposeOp::verify() {
@@ -466,21 +458,7 @@ LogicalResult ConvTransposeOp::verify() {
            << in.getDimSize(1) << " channels, weight dim 0 is "
            << w.getDimSize(0);
   // conv_transpose_c4
-  SmallVector<int64_t> shape = {in.getDimSize(0),
-                                mulDims(w.getDimSize(1), group)};
-  for (int64_t i = 0; i < k; ++i) {
-    int64_t d = in.getDimSize(2 + i), kk = w.getDimSize(2 + i);
-    if (ShapedType::isDynamic(d) || ShapedType::isDynamic(kk)) {
-      shape.push_back(ShapedType::kDynamic);
-      continue;
-    }
-    shape.push_back(getStrides()[i] * (d - 1) + getOutputPadding()[i] +
-                    getDilations()[i] * (kk - 1) + 1 - getPads()[i] -
-                    getPads()[k + i]);
-  }
-  if (failed(verifyWindowFits(*this, shape)))
-    return failure();
-  return verifyResultShape(*this, shape);
+  return verifyInferredShape(*this, /*windowed=*/true);
 }
 
 template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
@@ -509,15 +487,7 @@ template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
       return op.emitOpError("pads must be smaller than the kernel extent");
   }
   // pool_c3
-  SmallVector<int64_t> shape = {in.getDimSize(0), in.getDimSize(1)};
-  for (int64_t i = 0; i < k; ++i)
-    shape.push_back(windowOutput(in.getDimSize(2 + i), op.getPads()[i],
-                                 op.getPads()[k + i], op.getKernelShape()[i],
-                                 op.getStrides()[i], dilations[i],
-                                 op.getCeilMode() != 0));
-  if (failed(verifyWindowFits(op, shape)))
-    return failure();
-  return verifyResultShape(op, shape);
+  return verifyInferredShape(op, /*windowed=*/true);
 }
 
 LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
@@ -587,17 +557,7 @@ template <typename ReduceOp> static LogicalResult verifyReduce(ReduceOp op) {
   if (failed(verifySameElementType(op, in, op.getType())))
     return failure();
   // reduce_c2
-  SmallVector<bool> reduced(in.getRank(), op.getAxes().empty());
-  for (int64_t a : op.getAxes())
-    reduced[a] = true;
-  SmallVector<int64_t> shape;
-  for (int64_t i = 0; i < in.getRank(); ++i) {
-    if (!reduced[i])
-      shape.push_back(in.getDimSize(i));
-    else if (op.getKeepdims())
-      shape.push_back(1);
-  }
-  return verifyResultShape(op, shape);
+  return verifyInferredShape(op);
 }
 
 LogicalResult ReduceSumOp::verify() { return verifyReduce(*this); }
@@ -620,11 +580,7 @@ LogicalResult FlattenOp::verify() {
   if (failed(verifySameElementType(*this, in, getType())))
     return failure();
   // flatten_c2
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < in.getRank(); ++i)
-    (i < axis ? outer : inner) =
-        mulDims(i < axis ? outer : inner, in.getDimSize(i));
-  return verifyResultShape(*this, {outer, inner});
+  return verifyInferredShape(*this);
 }
 
 LogicalResult SqueezeOp::verify() {
@@ -633,19 +589,12 @@ LogicalResult SqueezeOp::verify() {
   if (failed(verifyAxes(*this, getAxes(), in.getRank())) ||
       failed(verifySameElementType(*this, in, getType())))
     return failure();
-  SmallVector<bool> drop(in.getRank(), false);
-  for (int64_t a : getAxes()) {
+  for (int64_t a : getAxes())
     if (!areDimsCompatible(in.getDimSize(a), 1))
       return emitOpError("cannot squeeze dim ")
              << a << " of size " << in.getDimSize(a);
-    drop[a] = true;
-  }
   // squeeze_c2
-  SmallVector<int64_t> shape;
-  for (int64_t i = 0; i < in.getRank(); ++i)
-    if (!drop[i])
-      shape.push_back(in.getDimSize(i));
-  return verifyResultShape(*this, shape);
+  return verifyInferredShape(*this);
 }
 
 LogicalResult UnsqueezeOp::verify() {
@@ -656,14 +605,7 @@ LogicalResult UnsqueezeOp::verify() {
       failed(verifySameElementType(*this, in, getType())))
     return failure();
   // unsqueeze_c2
-  SmallVector<bool> inserted(outRank, false);
-  for (int64_t a : getAxes())
-    inserted[a] = true;
-  SmallVector<int64_t> shape;
-  int64_t next = 0;
-  for (int64_t i = 0; i < outRank; ++i)
-    shape.push_back(inserted[i] ? 1 : in.getDimSize(next++));
-  return verifyResultShape(*this, shape);
+  return verifyInferredShape(*this);
 }
 
 LogicalResult ConcatOp::verify() {
@@ -737,7 +679,6 @@ LogicalResult SliceOp::verify() {
 
 LogicalResult GatherOp::verify() {
   RankedTensorType data = getData().getType();
-  auto indices = cast<RankedTensorType>(getIndices().getType());
   int64_t axis = static_cast<int64_t>(getAxis());
   // gather_c1
   if (axis < 0 || axis >= data.getRank())
@@ -746,10 +687,7 @@ LogicalResult GatherOp::verify() {
   // gather_c2
   if (failed(verifySameElementType(*this, data, getType())))
     return failure();
-  SmallVector<int64_t> shape(data.getShape().take_front(axis));
-  llvm::append_range(shape, indices.getShape());
-  llvm::append_range(shape, data.getShape().drop_front(axis + 1));
-  return verifyResultShape(*this, shape);
+  return verifyInferredShape(*this);
 }
 
 LogicalResult ExpandOp::verify() {
