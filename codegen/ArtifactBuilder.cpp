@@ -118,6 +118,15 @@ LogicalResult ArtifactLowering::assignBuffers() {
     if (isa<func::ReturnOp>(op))
       continue;
     Value result = op.getResult(0);
+    // Views (isViewOp) reinterpret their operand's bytes: no kernel, no
+    // storage of their own (the reference program gives them a buffer).
+    if (isViewOp(&op) && !options.referenceOnly) {
+      FailureOr<uint32_t> view = addBuffer(result, Kind::View, "");
+      if (failed(view))
+        return failure();
+      artifact.buffers[*view].aliasOf = bufferOf.at(op.getOperand(0));
+      continue;
+    }
     FailureOr<uint32_t> id =
         llvm::TypeSwitch<Operation *, FailureOr<uint32_t>>(&op)
             .Case([&](WeightOp w) {
@@ -127,17 +136,6 @@ LogicalResult ArtifactLowering::assignBuffers() {
               return addBuffer(result, Kind::Constant,
                                "constant" + std::to_string(constants++));
             })
-            .Case<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(
-                [&](auto r) -> FailureOr<uint32_t> {
-                  // Row-major reinterpretations: no kernel, no storage.
-                  FailureOr<uint32_t> view =
-                      options.referenceOnly
-                          ? addBuffer(result, Kind::Intermediate, "")
-                          : addBuffer(result, Kind::View, "");
-                  if (succeeded(view) && !options.referenceOnly)
-                    artifact.buffers[*view].aliasOf = bufferOf.at(r.getInput());
-                  return view;
-                })
             .Default([&](Operation *) {
               return addBuffer(result, Kind::Intermediate, "");
             });
