@@ -23,6 +23,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -482,6 +483,52 @@ std::vector<TensorInfo> signatureOf(const LoadedArtifact &la,
   return sig;
 }
 
+/// Prints each output's name and type (and its first values with --print).
+void printOutputs(const Options &o, const std::vector<TensorInfo> &sig,
+                  const std::vector<HostTensor> &outputs) {
+  for (size_t i = 0; i < sig.size(); ++i) {
+    std::printf("output %s: %s\n", sig[i].name.c_str(),
+                outputs[i].type.str().c_str());
+    if (o.print)
+      printValues(outputs[i]);
+  }
+}
+
+/// Writes each output to --output-dir as NAME.npy.
+Status writeOutputs(const Options &o, const std::vector<TensorInfo> &sig,
+                    const std::vector<HostTensor> &outputs) {
+  if (o.outputDir.empty())
+    return Status::ok();
+  std::error_code ec;
+  std::filesystem::create_directories(o.outputDir, ec);
+  if (ec)
+    return Status::error("cannot create output directory " + o.outputDir +
+                         ": " + ec.message());
+  for (size_t i = 0; i < sig.size(); ++i)
+    DS_RETURN_IF_ERROR(writeNpy(
+        o.outputDir + "/" + fileNameFor(sig[i].name) + ".npy", outputs[i]));
+  return Status::ok();
+}
+
+/// --repeat N: runs `once` (which returns the milliseconds of one run) N
+/// times and prints the mean and the minimum.
+Status reportRepeats(const Options &o,
+                     const std::function<StatusOr<double>()> &once) {
+  if (o.repeat <= 0)
+    return Status::ok();
+  double sum = 0, best = INFINITY;
+  for (int64_t r = 0; r < o.repeat; ++r) {
+    StatusOr<double> ms = once();
+    if (!ms)
+      return ms.status();
+    sum += *ms;
+    best = std::min(best, *ms);
+  }
+  std::printf("repeat %lld: mean %.3f ms, min %.3f ms per run\n",
+              static_cast<long long>(o.repeat), sum / o.repeat, best);
+  return Status::ok();
+}
+
 /// Runs the reference program of an artifact or of a .mlir/.onnx model.
 StatusOr<int> runReferenceTool(const Options &o) {
   LoadedArtifact la;
@@ -517,48 +564,26 @@ StatusOr<int> runReferenceTool(const Options &o) {
   StatusOr<bool> complete = gatherInputs(o, inSig, false, inputs);
   if (!complete)
     return complete.status();
-  auto start = std::chrono::steady_clock::now();
-  StatusOr<std::vector<HostTensor>> outputs = runReferenceProgram(la, inputs);
-  double ms = std::chrono::duration<double, std::milli>(
-                  std::chrono::steady_clock::now() - start)
-                  .count();
-  if (!outputs)
-    return outputs.status().withContext("reference executor");
-  for (size_t i = 0; i < outSig.size(); ++i) {
-    std::printf("output %s: %s\n", outSig[i].name.c_str(),
-                (*outputs)[i].type.str().c_str());
-    if (o.print)
-      printValues((*outputs)[i]);
-  }
-  std::printf("time: %.3f ms (%zu reference ops)\n", ms,
+  // One timed reference run.
+  std::vector<HostTensor> outputs;
+  auto runOnce = [&]() -> StatusOr<double> {
+    auto start = std::chrono::steady_clock::now();
+    StatusOr<std::vector<HostTensor>> out = runReferenceProgram(la, inputs);
+    if (!out)
+      return out.status().withContext("reference executor");
+    outputs = std::move(*out);
+    return std::chrono::duration<double, std::milli>(
+               std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  StatusOr<double> ms = runOnce();
+  if (!ms)
+    return ms.status();
+  printOutputs(o, outSig, outputs);
+  std::printf("time: %.3f ms (%zu reference ops)\n", *ms,
               la.artifact.reference.size());
-  if (!o.outputDir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(o.outputDir, ec);
-    if (ec)
-      return Status::error("cannot create output directory " + o.outputDir +
-                           ": " + ec.message());
-    for (size_t i = 0; i < outSig.size(); ++i)
-      DS_RETURN_IF_ERROR(
-          writeNpy(o.outputDir + "/" + fileNameFor(outSig[i].name) + ".npy",
-                   (*outputs)[i]));
-  }
-  if (o.repeat > 0) {
-    double sum = 0, best = INFINITY;
-    for (int64_t r = 0; r < o.repeat; ++r) {
-      auto t0 = std::chrono::steady_clock::now();
-      StatusOr<std::vector<HostTensor>> again = runReferenceProgram(la, inputs);
-      if (!again)
-        return again.status();
-      double t = std::chrono::duration<double, std::milli>(
-                     std::chrono::steady_clock::now() - t0)
-                     .count();
-      sum += t;
-      best = std::min(best, t);
-    }
-    std::printf("repeat %lld: mean %.3f ms, min %.3f ms per run\n",
-                static_cast<long long>(o.repeat), sum / o.repeat, best);
-  }
+  DS_RETURN_IF_ERROR(writeOutputs(o, outSig, outputs));
+  DS_RETURN_IF_ERROR(reportRepeats(o, runOnce));
   return 0;
 }
 
@@ -594,39 +619,15 @@ StatusOr<int> runTool(const Options &o) {
   DS_RETURN_IF_ERROR(session.run(inputs, outputs));
   Session::RunStats first = session.lastRunStats();
   std::vector<TensorInfo> sig = session.outputs();
-  for (size_t i = 0; i < sig.size(); ++i) {
-    std::printf("output %s: %s\n", sig[i].name.c_str(),
-                sig[i].type.str().c_str());
-    if (o.print)
-      printValues(outputs[i]);
-  }
+  printOutputs(o, sig, outputs);
   std::printf("time: %.3f ms (%zu launches)\n", first.totalMs,
               first.perLaunchMs.size());
-
-  if (!o.outputDir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(o.outputDir, ec);
-    if (ec)
-      return Status::error("cannot create output directory " + o.outputDir +
-                           ": " + ec.message());
-    for (size_t i = 0; i < sig.size(); ++i) {
-      std::string path = o.outputDir + "/" + fileNameFor(sig[i].name) + ".npy";
-      DS_RETURN_IF_ERROR(writeNpy(path, outputs[i]));
-    }
-  }
-
-  if (o.repeat > 0) {
-    double sum = 0, best = INFINITY;
-    std::vector<HostTensor> scratch;
-    for (int64_t r = 0; r < o.repeat; ++r) {
-      DS_RETURN_IF_ERROR(session.run(inputs, scratch));
-      double ms = session.lastRunStats().totalMs;
-      sum += ms;
-      best = std::min(best, ms);
-    }
-    std::printf("repeat %lld: mean %.3f ms, min %.3f ms per run\n",
-                static_cast<long long>(o.repeat), sum / o.repeat, best);
-  }
+  DS_RETURN_IF_ERROR(writeOutputs(o, sig, outputs));
+  std::vector<HostTensor> scratch;
+  DS_RETURN_IF_ERROR(reportRepeats(o, [&]() -> StatusOr<double> {
+    DS_RETURN_IF_ERROR(session.run(inputs, scratch));
+    return session.lastRunStats().totalMs;
+  }));
 
   if (o.check) {
     StatusOr<std::vector<HostTensor>> ref =
