@@ -6,6 +6,7 @@
 #include "codegen/NvrtcCompiler.h"
 #include "dialects/DS/DSOps.h"
 #include "passes/ReferenceBridge.h"
+#include "passes/WeightStore.h"
 #include "runtime/SafeTensors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -148,7 +149,7 @@ LogicalResult ArtifactLowering::assignBuffers() {
 }
 
 LogicalResult ArtifactLowering::loadWeights() {
-  std::optional<rt::SafeTensorsFile> file;
+  std::optional<ModuleWeights> files;
   for (auto [id, b] : llvm::enumerate(artifact.buffers)) {
     Operation *op = weightOps.lookup(id);
     if (!op)
@@ -162,19 +163,16 @@ LogicalResult ArtifactLowering::loadWeights() {
       artifact.weights += constantBytes(dense, b.type.dtype);
       continue;
     }
-    if (!file) {
-      if (options.weightsPath.empty())
-        return op->emitOpError("references weight '")
-               << b.name << "' but no weights file was given (--weights)";
-      rt::StatusOr<rt::SafeTensorsFile> opened =
-          rt::SafeTensorsFile::open(options.weightsPath);
-      if (!opened)
-        return op->emitOpError() << opened.status().message();
-      file = std::move(*opened);
+    if (!files) {
+      FailureOr<ModuleWeights> opened = ModuleWeights::open(
+          func->getParentOfType<ModuleOp>(), options.weightsPath);
+      if (failed(opened))
+        return failure();
+      files = std::move(*opened);
     }
-    rt::StatusOr<rt::SafeTensorEntry> entry = file->getChecked(b.name, b.type);
-    if (!entry)
-      return op->emitOpError() << entry.status().message();
+    FailureOr<rt::SafeTensorEntry> entry = files->lookup(cast<WeightOp>(op));
+    if (failed(entry))
+      return failure();
     artifact.weights.append(reinterpret_cast<const char *>(entry->data),
                             entry->byteSize);
   }

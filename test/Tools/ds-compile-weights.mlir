@@ -7,9 +7,9 @@
 // RUN: not ds-compile %s -split-input-file --weights %t/truncated.safetensors -o %t/out.dsa --quiet --no-nvrtc --no-host-module 2>&1 | FileCheck %s --check-prefix=TRUNC
 // RUN: not ds-compile %s -split-input-file --weights %t/missing.safetensors -o %t/out.dsa --quiet --no-nvrtc --no-host-module 2>&1 | FileCheck %s --check-prefix=MISSING
 
-// NOFILE: error: 'ds.weight' op references weight 'w' but no weights file was given (--weights)
-// TRUNC: error: 'ds.weight' op weights file '{{.*}}truncated.safetensors' is truncated
-// MISSING: error: 'ds.weight' op cannot open '{{.*}}missing.safetensors'
+// NOFILE: error: 'ds.weight' op references weight 'w' but no weights file was given (ds.weight_files or --weights)
+// TRUNC: error: cannot open weights: weights file '{{.*}}truncated.safetensors' is truncated
+// MISSING: error: cannot open weights: cannot open '{{.*}}missing.safetensors'
 
 func.func @main() -> tensor<4x8xf32> {
   // expected-error @+1 {{no tensor named 'v'}}

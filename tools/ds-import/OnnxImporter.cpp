@@ -8,7 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/ds-import/OnnxImporter.h"
+
 #include "dialects/DS/DSDialect.h"
+#include "passes/WeightStore.h"
 #include "runtime/SafeTensors.h"
 #include "tools/ds-import/OnnxReader.h"
 
@@ -21,6 +23,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 #include <charconv>
@@ -435,7 +438,7 @@ private:
     // ds-static-shapes recovers it once dims are bound.
     std::optional<RegisteredOperationName> info =
         RegisteredOperationName::lookup(opName, b.getContext());
-    if (info && info->hasTrait<OpTrait::SameOperandsAndResultType>() &&
+    if (info && info->hasTrait<mlir::OpTrait::SameOperandsAndResultType>() &&
         !operands.empty())
       resultType = operands.front().getType();
     state.addTypes(resultType);
@@ -1931,5 +1934,7 @@ mlir::ds::importOnnxModel(const std::string &onnxPath, MLIRContext &context,
   }
   if (failed(importer.writeWeights(weightsPath)))
     return failure();
+  if (llvm::sys::fs::exists(weightsPath))
+    setWeightFiles(**module, {weightsPath});
   return module;
 }

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/WeightStore.h"
 #include "tools/ds-import/OnnxImporter.h"
 
 #include "mlir/IR/AsmState.h"
@@ -88,7 +89,7 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   ScopedDiagnosticHandler handler(&context, printDiagnostic);
 
-  ds::OnnxImportOptions options;
+  mlir::ds::OnnxImportOptions options;
   options.inlineConstantLimit = inlineConstantLimit;
   options.forceDynamic = forceDynamic;
   options.weightsPath = weightsOut;
@@ -99,9 +100,18 @@ int main(int argc, char **argv) {
   }
 
   FailureOr<OwningOpRef<ModuleOp>> module =
-      ds::importOnnxModel(inputFile, context, options);
+      mlir::ds::importOnnxModel(inputFile, context, options);
   if (failed(module))
     return 1;
+
+  // Name the weights file relative to the IR when it lies beside it, so the
+  // pair can be moved together.
+  SmallVector<std::string> files = mlir::ds::getWeightFiles(**module);
+  if (files.size() == 1 && outputFile != "-" &&
+      llvm::sys::path::parent_path(files[0]) ==
+          llvm::sys::path::parent_path(outputFile.getValue()))
+    mlir::ds::setWeightFiles(**module,
+                             {llvm::sys::path::filename(files[0]).str()});
 
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> output =
