@@ -96,6 +96,8 @@ LogicalResult KernelEmitter::emitUnary(Operation *op) {
             return f ? std::string("fabsf(x0)") : "x0 < 0 ? " + neg + " : x0";
           })
           .Case([&](ExpOp) { return floatOnly("expf(x0)"); })
+          .Case([&](CosOp) { return floatOnly("cosf(x0)"); })
+          .Case([&](SinOp) { return floatOnly("sinf(x0)"); })
           .Case([&](LogOp) { return floatOnly("logf(x0)"); })
           .Case([&](SqrtOp) { return floatOnly("sqrtf(x0)"); })
           .Case([&](RsqrtOp) { return floatOnly("rsqrtf(x0)"); })

@@ -10,22 +10,29 @@ using namespace mlir;
 
 void ds::buildDSInferencePipeline(OpPassManager &pm,
                                   const InferencePipelineOptions &options) {
-  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  OpPassManager *funcPm = &pm.nest<func::FuncOp>();
   DeadNodeEliminationPassOptions dne;
   dne.report = options.report;
   // Cleanup first (less to infer), then shapes, then cleanup of what the
   // folding left dead, then pattern raising on the static graph.
-  funcPm.addPass(createDeadNodeEliminationPass(dne));
+  funcPm->addPass(createDeadNodeEliminationPass(dne));
   if (!options.bind.empty() || !options.allowDynamic) {
     StaticShapesPassOptions shapes;
     shapes.bind.assign(options.bind.begin(), options.bind.end());
     shapes.allowDynamic = options.allowDynamic;
-    funcPm.addPass(createStaticShapesPass(shapes));
-    funcPm.addPass(createDeadNodeEliminationPass());
+    funcPm->addPass(createStaticShapesPass(shapes));
+    funcPm->addPass(createDeadNodeEliminationPass());
   }
-  funcPm.addPass(createRaisePatternsPass());
-  funcPm.addPass(createCanonicalizerPass());
-  funcPm.addPass(createCSEPass());
+  // Weight subgraphs (transposed weights, folded batch norms) become
+  // weights once shapes are static.
+  FoldConstantsPassOptions fold;
+  fold.weightsOut = options.weightsOut;
+  fold.report = options.report;
+  pm.addPass(createFoldConstantsPass(fold));
+  funcPm = &pm.nest<func::FuncOp>();
+  funcPm->addPass(createRaisePatternsPass());
+  funcPm->addPass(createCanonicalizerPass());
+  funcPm->addPass(createCSEPass());
 }
 
 void ds::registerDSPassesAndPipelines() {

@@ -36,6 +36,10 @@ struct InferencePipelineOptions
       *this, "allow-dynamic",
       llvm::cl::desc("Let ds-static-shapes leave undeterminable dims dynamic"),
       llvm::cl::init(false)};
+  Option<std::string> weightsOut{
+      *this, "weights-out",
+      llvm::cl::desc("File for the weights ds-fold-constants creates "
+                     "(default: beside the module's first weight file)")};
 };
 
 /// Cleanup and optimization passes run by ds-compile before codegen.

@@ -97,6 +97,93 @@ def StaticShapesPass : Pass<"ds-static-shapes", "::mlir::func::FuncOp"> {
   ];
 }
 
+def FoldConstantsPass : Pass<"ds-fold-constants", "::mlir::ModuleOp"> {
+  let summary = "Evaluates weight and constant subgraphs once at compile time";
+  let description = [{
+    Ops whose operands are all `ds.weight` or `ds.constant` are evaluated
+    with the reference executor's kernels and replaced by their value: a new
+    weight, written to the safetensors file `weights-out` that is appended to
+    the module's `ds.weight_files`, or a `ds.constant` when the result has at
+    most `inline-limit` elements. Identical folds (same op on the same
+    weights) share one new weight, also across functions (batch buckets).
+
+    A fold whose result would be larger than `max-growth` times its inputs
+    (and over 1 KiB) is not materialized: an Expand, Tile or ConstantOfShape
+    of a small constant stays a cheap kernel instead of becoming a big
+    weight.
+
+    With `fold-batch-norm`, a `ds.batch_norm` with constant statistics that
+    follows a convolution (or a rank-2 matmul) with a constant weight, and is
+    its only user, is folded into that weight and bias:
+    `w' = w * s`, `b' = (b - mean) * s + beta` with
+    `s = scale / sqrt(var + epsilon)` per output channel.
+
+    Before:
+    ```mlir
+    %w = ds.weight "w" : tensor<8x4xf32>
+    %t = ds.transpose %w, perm = [1, 0] : tensor<8x4xf32> -> tensor<4x8xf32>
+    %y = ds.matmul %x, %t : (tensor<2x4xf32>, tensor<4x8xf32>) -> tensor<2x8xf32>
+    ```
+    After:
+    ```mlir
+    %t = ds.weight "folded.w" : tensor<4x8xf32>
+    %y = ds.matmul %x, %t : (tensor<2x4xf32>, tensor<4x8xf32>) -> tensor<2x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+  let options = [
+    Option<"weightsOut", "weights-out", "std::string", /*default=*/"",
+           "File for the new weights (default: <first weight file>."
+           "folded.safetensors)">,
+    Option<"maxGrowth", "max-growth", "double", /*default=*/"2.0",
+           "Largest ratio of result bytes to input bytes that is folded">,
+    Option<"inlineLimit", "inline-limit", "int64_t", /*default=*/"16",
+           "Results with at most this many elements become ds.constant">,
+    Option<"foldBatchNorm", "fold-batch-norm", "bool", /*default=*/"true",
+           "Fold batch_norm into a preceding conv or matmul">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark with the ops folded and the weight bytes before "
+           "and after">,
+  ];
+}
+
+def BatchBucketsPass : Pass<"ds-batch-buckets", "::mlir::ModuleOp"> {
+  let summary = "One static function per bucket of a dynamic dim, plus a "
+                "signature table";
+  let description = [{
+    For `buckets=batch:1,2,4,8`, clones the entry function (`@main`, or the
+    only function) once per value, binds the dim (by its ONNX name in
+    `ds.dims`, as ds-static-shapes does) plus the fixed `bind` dims, and
+    makes each clone static with ds-static-shapes. The clones are named
+    `@<entry>_<dim>_<value>` and replace the dynamic function; the module
+    attribute `ds.buckets` is the signature table the runtime reads to pick
+    the smallest bucket that fits and pad:
+
+    ```mlir
+    module attributes {ds.buckets = {dim = "batch", entry = "main",
+        functions = [@main_batch_1, @main_batch_2],
+        values = array<i64: 1, 2>,
+        bytes = array<i64: 9216, 13312>}} { ... }
+    ```
+
+    `bytes` is each bucket's estimated device memory: its weights plus every
+    intermediate without reuse (an upper bound; the memory planner's arena
+    is smaller). With `memory-limit`, a bucket whose estimate exceeds it is
+    dropped with a warning that names it, its estimate and the limit; it is
+    an error when no bucket fits.
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+  let options = [
+    ListOption<"buckets", "buckets", "std::string",
+               "The dim and its values: name:v1,v2,...">,
+    ListOption<"bind", "bind", "std::string",
+               "Further fixed bindings for every bucket (name=N, "
+               "input[dim]=N)">,
+    Option<"memoryLimit", "memory-limit", "int64_t", /*default=*/"0",
+           "Largest estimated bytes of a bucket (0: no limit)">,
+  ];
+}
+
 def RaisePatternsPass : Pass<"ds-raise-patterns", "::mlir::func::FuncOp"> {
   let summary = "Raises decomposed exporter patterns to single ds ops";
   let description = [{

@@ -195,21 +195,12 @@ DenseElementsAttr mlir::ds::toElementsAttr(const rt::HostTensor &tensor,
   return DenseElementsAttr::get(type, values);
 }
 
-FailureOr<DenseElementsAttr>
-mlir::ds::evaluateOp(Operation *op, ArrayRef<DenseElementsAttr> operands,
+FailureOr<rt::HostTensor>
+mlir::ds::evaluateOp(Operation *op, ArrayRef<const rt::HostTensor *> operands,
                      std::string &error) {
   if (op->getNumResults() != 1) {
     error = "only single-result ops are evaluated";
     return failure();
-  }
-  std::vector<rt::HostTensor> inputs;
-  for (DenseElementsAttr attr : operands) {
-    std::optional<rt::HostTensor> t = toHostTensor(attr);
-    if (!t) {
-      error = "unsupported constant operand";
-      return failure();
-    }
-    inputs.push_back(std::move(*t));
   }
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   std::optional<rt::DType> dtype = toDType(resultType.getElementType());
@@ -223,13 +214,34 @@ mlir::ds::evaluateOp(Operation *op, ArrayRef<DenseElementsAttr> operands,
     result.type.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
   if (resultType.hasStaticShape())
     result.bytes.resize(result.type.byteSize());
-  std::vector<const rt::HostTensor *> in;
-  for (const rt::HostTensor &t : inputs)
-    in.push_back(&t);
+  std::vector<const rt::HostTensor *> in(operands.begin(), operands.end());
   rt::Status st = rt::runReferenceOp(toRefOp(op), in, {&result});
   if (!st) {
     error = st.message();
     return failure();
   }
-  return toElementsAttr(result, resultType.getElementType());
+  return result;
+}
+
+FailureOr<DenseElementsAttr>
+mlir::ds::evaluateOp(Operation *op, ArrayRef<DenseElementsAttr> operands,
+                     std::string &error) {
+  std::vector<rt::HostTensor> inputs;
+  for (DenseElementsAttr attr : operands) {
+    std::optional<rt::HostTensor> t = toHostTensor(attr);
+    if (!t) {
+      error = "unsupported constant operand";
+      return failure();
+    }
+    inputs.push_back(std::move(*t));
+  }
+  SmallVector<const rt::HostTensor *> in;
+  for (const rt::HostTensor &t : inputs)
+    in.push_back(&t);
+  FailureOr<rt::HostTensor> result = evaluateOp(op, in, error);
+  if (failed(result))
+    return failure();
+  return toElementsAttr(
+      *result,
+      cast<RankedTensorType>(op->getResult(0).getType()).getElementType());
 }

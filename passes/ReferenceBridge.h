@@ -49,6 +49,11 @@ FailureOr<DenseElementsAttr> evaluateOp(Operation *op,
                                         ArrayRef<DenseElementsAttr> operands,
                                         std::string &error);
 
+/// evaluateOp() on host tensors (operands of any size, e.g. weights).
+FailureOr<::ds::runtime::HostTensor>
+evaluateOp(Operation *op, ArrayRef<const ::ds::runtime::HostTensor *> operands,
+           std::string &error);
+
 } // namespace mlir::ds
 
 #endif // DS_PASSES_REFERENCEBRIDGE_H

@@ -134,22 +134,37 @@ WeightOp DerivedWeights::add(OpBuilder &builder, Location loc,
 }
 
 LogicalResult DerivedWeights::finish() {
+  // Weights that later rewrites consumed (a folded chain's intermediates)
+  // are not written.
+  llvm::StringSet<> referenced;
+  module.walk([&](WeightOp w) { referenced.insert(w.getName()); });
+  llvm::erase_if(tensors,
+                 [&](const auto &t) { return !referenced.contains(t.first); });
+  bytes = 0;
+  for (const auto &t : tensors)
+    bytes += t.second.bytes.size();
   if (tensors.empty())
     return success();
   SmallVector<std::string> files = getWeightFiles(module);
-  std::string path = outPath;
+  // `path` is where the file goes; `recorded` is how ds.weight_files names
+  // it (beside the first file, named the same way as it).
+  std::string path = outPath, recorded = outPath;
   if (path.empty()) {
     if (files.empty())
       return module.emitError()
              << "new weights need a file: give the pass `weights-out` (the "
                 "module has no ds.weight_files to write beside)";
-    llvm::SmallString<256> p(resolvePath(module, files.front()));
-    llvm::sys::path::replace_extension(p, "");
-    p += "." + suffix + ".safetensors";
-    path = std::string(p);
+    auto besideFirst = [&](llvm::StringRef first) {
+      llvm::SmallString<256> p(first);
+      llvm::sys::path::replace_extension(p, "");
+      p += "." + suffix + ".safetensors";
+      return std::string(p);
+    };
+    path = besideFirst(resolvePath(module, files.front()));
+    recorded = besideFirst(files.front());
   }
   for (const std::string &f : files)
-    if (resolvePath(module, f) == path || f == path)
+    if (resolvePath(module, f) == path || f == recorded)
       return module.emitError() << "weights-out '" << path
                                 << "' is already one of the module's weight "
                                    "files; writing it would lose weights";
@@ -159,8 +174,7 @@ LogicalResult DerivedWeights::finish() {
   rt::Status st = rt::writeSafeTensors(path, out, {{"ds.derived", suffix}});
   if (!st)
     return module.emitError() << "cannot write weights: " << st.message();
-  files.push_back(path);
+  files.push_back(recorded);
   setWeightFiles(module, files);
-  tensors.clear();
   return success();
 }

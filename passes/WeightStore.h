@@ -67,12 +67,13 @@ public:
   WeightOp add(OpBuilder &builder, Location loc, llvm::StringRef nameHint,
                RankedTensorType type, std::vector<uint8_t> bytes);
 
-  /// Number of tensors and bytes added so far.
+  /// Number of tensors and bytes added so far; after finish(), written.
   size_t size() const { return tensors.size(); }
   uint64_t byteSize() const { return bytes; }
 
-  /// Writes the file (nothing when no weight was added) and records it in
-  /// `ds.weight_files`. Errors are emitted on the module.
+  /// Writes the added weights the module still references (nothing when
+  /// none) and records the file in `ds.weight_files`. Errors are emitted on
+  /// the module.
   LogicalResult finish();
 
 private:

@@ -26,6 +26,8 @@ using IntUnaryFn = int64_t (*)(int64_t);
 double fNeg(double x) { return -x; }
 double fAbs(double x) { return std::fabs(x); }
 double fExp(double x) { return std::exp(x); }
+double fCos(double x) { return std::cos(x); }
+double fSin(double x) { return std::sin(x); }
 double fLog(double x) { return std::log(x); }
 double fSqrt(double x) { return std::sqrt(x); }
 double fRsqrt(double x) { return 1.0 / std::sqrt(x); }
@@ -393,6 +395,8 @@ std::vector<OpEntry> elementwiseOps() {
       {"neg", 1, 1, 1, unaryOp<fNeg, iNeg>},
       {"abs", 1, 1, 1, unaryOp<fAbs, iAbs>},
       {"exp", 1, 1, 1, unaryOp<fExp>},
+      {"cos", 1, 1, 1, unaryOp<fCos>},
+      {"sin", 1, 1, 1, unaryOp<fSin>},
       {"log", 1, 1, 1, unaryOp<fLog>},
       {"sqrt", 1, 1, 1, unaryOp<fSqrt>},
       {"rsqrt", 1, 1, 1, unaryOp<fRsqrt>},

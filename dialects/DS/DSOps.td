@@ -95,6 +95,8 @@ class DS_NumericUnaryOp<string mnemonic, string formula>
 def DS_NegOp : DS_NumericUnaryOp<"neg", "y = -x">;
 def DS_AbsOp : DS_NumericUnaryOp<"abs", "y = |x|">;
 def DS_ExpOp : DS_UnaryOp<"exp", "y = exp(x)">;
+def DS_CosOp : DS_UnaryOp<"cos", "y = cos(x)">;
+def DS_SinOp : DS_UnaryOp<"sin", "y = sin(x)">;
 def DS_SqrtOp : DS_UnaryOp<"sqrt", "y = sqrt(x)">;
 def DS_RsqrtOp : DS_UnaryOp<"rsqrt", "y = 1 / sqrt(x)">;
 def DS_TanhOp : DS_UnaryOp<"tanh", "y = tanh(x)">;

@@ -3,7 +3,7 @@
 // Numerics: the raised program computes the same values as the original
 // (reference executor, erf GELU within 1e-6 relative).
 // RUN: rm -rf %t && mkdir -p %t
-// RUN: %python %ds_src_root/test/Passes/Inputs/compare_raise.py %s %t
+// RUN: %python %ds_src_root/test/lib/compare_before_after.py %s %t -- --ds-raise-patterns
 
 // CHECK-LABEL: func @gelu_form_a
 // CHECK-NEXT: %[[G:.*]] = ds.gelu %arg0 : tensor<4x8xf32>

@@ -39,10 +39,13 @@ class Tools:
         self.ds_import = os.path.join(bindir, "ds-import")
         self.ds_run = os.path.join(bindir, "ds-run")
         self.ds_opt = os.path.join(bindir, "ds-opt")
+        self.ds_compile = os.path.join(bindir, "ds-compile")
 
     def missing(self):
         """Names of the tools that are not built, as a list."""
-        return [os.path.basename(t) for t in (self.ds_import, self.ds_run)
+        return [os.path.basename(t)
+                for t in (self.ds_import, self.ds_run, self.ds_opt,
+                          self.ds_compile)
                 if not os.access(t, os.X_OK)]
 
 

@@ -1,8 +1,10 @@
 //===- ModelLoader.cpp - load .mlir or .onnx models for the tools ---------===//
 
 #include "tools/common/ModelLoader.h"
+
 #include "codegen/ArtifactBuilder.h"
 #include "dialects/DS/DSDialect.h"
+#include "passes/WeightStore.h"
 #include "tools/common/ReferenceProgram.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -65,10 +67,28 @@ FailureOr<OwningOpRef<ModuleOp>> mlir::ds::loadModel(llvm::StringRef path,
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return failure();
-  if (weightsPath.empty() && path != "-" &&
-      llvm::sys::fs::exists(besideModel(path)))
-    weightsPath = besideModel(path);
+  bindWeightsFile(*module, weightsPath, path);
   return std::move(module);
+}
+
+void mlir::ds::bindWeightsFile(ModuleOp module, std::string &weightsPath,
+                               llvm::StringRef modelPath) {
+  SmallVector<std::string> files = getWeightFiles(module);
+  if (!weightsPath.empty()) {
+    if (files.empty())
+      files.push_back(weightsPath);
+    else
+      files.front() = weightsPath;
+    setWeightFiles(module, files);
+    return;
+  }
+  if (!files.empty())
+    return;
+  if (modelPath != "-" && !isOnnxPath(modelPath) &&
+      llvm::sys::fs::exists(besideModel(modelPath))) {
+    weightsPath = besideModel(modelPath);
+    setWeightFiles(module, {weightsPath});
+  }
 }
 
 namespace ds::tools {

@@ -28,6 +28,13 @@ FailureOr<OwningOpRef<ModuleOp>> loadModel(llvm::StringRef path,
                                            llvm::SourceMgr &sourceMgr,
                                            std::string &weightsPath);
 
+/// Makes the module's `ds.weight_files` agree with a tool's weights option:
+/// an explicit `weightsPath` replaces the first file; without one, a module
+/// that names no file gets `<stem>.safetensors` beside `modelPath` if it
+/// exists. `weightsPath` becomes the first weight file (or stays empty).
+void bindWeightsFile(ModuleOp module, std::string &weightsPath,
+                     llvm::StringRef modelPath);
+
 /// Registers what every tool needs in a context.
 void registerToolDialects(DialectRegistry &registry);
 

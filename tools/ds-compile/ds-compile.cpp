@@ -25,6 +25,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -162,12 +163,7 @@ LogicalResult parseAndCompile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (!module)
     return failure();
   std::string weights = weightsFile;
-  if (weights.empty() && inputFile != "-") {
-    llvm::SmallString<256> beside(inputFile);
-    llvm::sys::path::replace_extension(beside, ".safetensors");
-    if (llvm::sys::fs::exists(beside))
-      weights = std::string(beside);
-  }
+  mlir::ds::bindWeightsFile(*module, weights, inputFile);
   return compile(context, *module, weights, os);
 }
 
@@ -245,6 +241,15 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
   mlir::ds::InferencePipelineOptions pipelineOptions;
   for (const std::string &b : bindDims)
     pipelineOptions.bind.push_back(b);
+  // Weights the pipeline creates (constant folding) live in a temporary
+  // file until they are copied into the artifact.
+  llvm::SmallString<128> derived;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "ds-folded", "safetensors", derived))
+    return emitError(UnknownLoc::get(&context))
+           << "cannot create a temporary weights file: " << ec.message();
+  llvm::FileRemover removeDerived(derived);
+  pipelineOptions.weightsOut = std::string(derived);
   mlir::ds::buildDSInferencePipeline(pm, pipelineOptions);
   if (failed(pm.run(module)))
     return failure();

@@ -674,6 +674,8 @@ ArrayRef<OpConversion> Importer::conversions() {
       {"CastLike", &I::convertUnary, "ds.cast"},
       {"Erf", &I::convertUnary, "ds.erf"},
       {"Exp", &I::convertUnary, "ds.exp"},
+      {"Cos", &I::convertUnary, "ds.cos"},
+      {"Sin", &I::convertUnary, "ds.sin"},
       {"HardSwish", &I::convertUnary, "ds.hard_swish"},
       {"Log", &I::convertUnary, "ds.log"},
       {"Neg", &I::convertUnary, "ds.neg"},

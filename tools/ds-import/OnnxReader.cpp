@@ -488,12 +488,19 @@ bool addRanksFromShapeLengths(onnx::GraphProto &graph) {
         n.output_size() < 1 || rankOf(n.output(0)) >= 0)
       continue;
     bool constantOfShape = n.op_type() == "ConstantOfShape";
-    if (!constantOfShape && n.op_type() != "Reshape" && n.op_type() != "Expand")
+    // Ops whose result has their data input's rank whatever their run-time
+    // parameters (ONNX infers nothing when starts/ends/repeats/pads are
+    // computed, e.g. by torch's chunk()).
+    bool keepsRank =
+        n.op_type() == "Slice" || n.op_type() == "Tile" || n.op_type() == "Pad";
+    if (!constantOfShape && !keepsRank && n.op_type() != "Reshape" &&
+        n.op_type() != "Expand")
       continue;
     int shapeIndex = constantOfShape ? 0 : 1;
     if (n.input_size() <= shapeIndex)
       continue;
-    int64_t rank = staticLength(n.input(shapeIndex));
+    int64_t rank =
+        keepsRank ? rankOf(n.input(0)) : staticLength(n.input(shapeIndex));
     if (rank < 0)
       continue;
     int32_t elem = elemTypeOf(n.output(0));

@@ -341,9 +341,9 @@ def undefined_input():
 
 def unsupported_ops():
     m = model([
-        N("Sin", ["x"], ["a"], name="sin_1"),
+        N("Acos", ["x"], ["a"], name="acos_1"),
         N("NonZero", ["a"], ["nz"], name="nz"),
-        N("Sin", ["a"], ["b"], name="sin_2"),
+        N("Acos", ["a"], ["b"], name="acos_2"),
         N("Relu", ["b"], ["c"], name="relu"),
         N("Custom", ["c"], ["d"], name="custom", domain="com.example"),
     ], [vi("x", F, [4])], [vi("nz", I64, [1, None]), vi("d", F, [4])],
