@@ -132,8 +132,8 @@ struct BatchBucketsPass
       if (memoryLimit > 0 && estimate > static_cast<uint64_t>(memoryLimit)) {
         entry.emitWarning("ds-batch-buckets: bucket ")
             << dim << "=" << v << " needs an estimated " << estimate
-            << " bytes, over the memory limit of " << memoryLimit
-            << "; dropped";
+            << " bytes, over the memory limit of "
+            << static_cast<int64_t>(memoryLimit) << "; dropped";
         clone.erase();
         continue;
       }
@@ -144,7 +144,7 @@ struct BatchBucketsPass
     }
     if (kept.empty()) {
       entry.emitError("ds-batch-buckets: no bucket fits the memory limit of ")
-          << memoryLimit << " bytes";
+          << static_cast<int64_t>(memoryLimit) << " bytes";
       return signalPassFailure();
     }
     NamedAttrList table;

@@ -16,7 +16,16 @@ void ds::buildDSInferencePipeline(OpPassManager &pm,
   // Cleanup first (less to infer), then shapes, then cleanup of what the
   // folding left dead, then pattern raising on the static graph.
   funcPm->addPass(createDeadNodeEliminationPass(dne));
-  if (!options.bind.empty() || !options.allowDynamic) {
+  if (!options.buckets.empty()) {
+    // One static function per bucket; the bucket pass binds and infers.
+    BatchBucketsPassOptions buckets;
+    buckets.buckets.assign(options.buckets.begin(), options.buckets.end());
+    buckets.bind.assign(options.bind.begin(), options.bind.end());
+    buckets.memoryLimit = options.memoryLimit;
+    pm.addPass(createBatchBucketsPass(buckets));
+    funcPm = &pm.nest<func::FuncOp>();
+    funcPm->addPass(createDeadNodeEliminationPass());
+  } else if (!options.bind.empty() || !options.allowDynamic) {
     StaticShapesPassOptions shapes;
     shapes.bind.assign(options.bind.begin(), options.bind.end());
     shapes.allowDynamic = options.allowDynamic;

@@ -36,6 +36,15 @@ struct InferencePipelineOptions
       *this, "allow-dynamic",
       llvm::cl::desc("Let ds-static-shapes leave undeterminable dims dynamic"),
       llvm::cl::init(false)};
+  ListOption<std::string> buckets{
+      *this, "buckets",
+      llvm::cl::desc("Batch buckets for ds-batch-buckets (name:v1,v2,...); "
+                     "one static function per bucket instead of one")};
+  Option<int64_t> memoryLimit{
+      *this, "memory-limit",
+      llvm::cl::desc("ds-batch-buckets: drop buckets estimated above this "
+                     "many bytes (0: no limit)"),
+      llvm::cl::init(0)};
   Option<std::string> weightsOut{
       *this, "weights-out",
       llvm::cl::desc("File for the weights ds-fold-constants creates "
