@@ -544,6 +544,12 @@ FailureOr<KernelProgram> KernelEmitter::run() {
       failedAny = true;
       continue;
     }
+    if (op.hasAttr("auto_pad") || op.hasAttr("output_shape")) {
+      op.emitOpError("has an unresolved auto_pad/output_shape; run "
+                     "ds-static-shapes to turn it into pads");
+      failedAny = true;
+      continue;
+    }
     if (!isa_and_present<DSDialect>(op.getDialect())) {
       op.emitOpError("unsupported op for CUDA emission");
       failedAny = true;

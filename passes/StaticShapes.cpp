@@ -244,6 +244,16 @@ struct StaticShapesPass
         changed = true;
         type = cast<RankedTensorType>(op->getResult(0).getType());
       }
+      // auto_pad / output_shape become explicit pads once the spatial dims
+      // are known.
+      if (isa<ConvOp, ConvTransposeOp, MaxPoolOp, AvgPoolOp>(op) &&
+          (op->hasAttr("auto_pad") || op->hasAttr("output_shape")))
+        if (std::optional<SmallVector<int64_t>> pads = resolveWindowPads(op)) {
+          op->setAttr("pads", builder.getDenseI64ArrayAttr(*pads));
+          op->removeAttr("auto_pad");
+          op->removeAttr("output_shape");
+          changed = true;
+        }
       // The op's own folder first (e.g. ds.shape of a static tensor).
       SmallVector<OpFoldResult> folded;
       if (succeeded(op->fold(constants, folded)) && folded.size() == 1)

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/Padding.h"
 #include "runtime/ReferenceSupport.h"
 
 #include <algorithm>
@@ -171,6 +172,39 @@ Status readWindow(const RefOp &op, size_t rank, const Shape &kernel,
   }
   w.padsBegin.assign(pads.begin(), pads.begin() + rank);
   w.padsEnd.assign(pads.begin() + rank, pads.end());
+  return Status::ok();
+}
+
+/// An `auto_pad` (SAME_*) or `output_shape` the compiler left for the
+/// run-time sizes (dynamic spatial dims) replaces the pads; `outputPadding`
+/// is given for conv_transpose only.
+Status applyAutoPad(const RefOp &op, const Shape &inSpatial,
+                    const Shape *outputPadding, Window &w) {
+  std::string autoPad;
+  Shape outputShape;
+  DS_RETURN_IF_ERROR(
+      strAttr(op, "auto_pad", "", {"", "SAME_UPPER", "SAME_LOWER"}, autoPad));
+  DS_RETURN_IF_ERROR(intsAttr(op, "output_shape", Shape{}, outputShape));
+  if (autoPad.empty() && outputShape.empty())
+    return Status::ok();
+  size_t rank = inSpatial.size();
+  if (!outputShape.empty() && outputShape.size() != rank)
+    return opError(op, "output_shape " + shapeStr(outputShape) +
+                           " must have one entry per spatial dim");
+  for (size_t i = 0; i < rank; ++i) {
+    if (!outputPadding) {
+      samePads(autoPad, inSpatial[i], w.kernel[i], w.strides[i], w.dilations[i],
+               w.padsBegin[i], w.padsEnd[i]);
+      continue;
+    }
+    int64_t target =
+        outputShape.empty() ? inSpatial[i] * w.strides[i] : outputShape[i];
+    if (!transposePads(autoPad, inSpatial[i], target, w.kernel[i], w.strides[i],
+                       w.dilations[i], (*outputPadding)[i], w.padsBegin[i],
+                       w.padsEnd[i]))
+      return opError(op, "output_shape " + shapeStr(outputShape) +
+                             " needs negative padding");
+  }
   return Status::ok();
 }
 
@@ -356,6 +390,7 @@ Status convOp(const RefOp &op, const Operands &in, const Results &out) {
   DS_RETURN_IF_ERROR(readWindow(
       op, rank, Shape(w.shape.begin() + 2, w.shape.end()), true, win));
   Shape inSpatial(x.shape.begin() + 2, x.shape.end()), outSpatial(rank);
+  DS_RETURN_IF_ERROR(applyAutoPad(op, inSpatial, nullptr, win));
   for (size_t d = 0; d < rank; ++d) {
     int64_t span = inSpatial[d] + win.padsBegin[d] + win.padsEnd[d] -
                    win.dilations[d] * (win.kernel[d] - 1) - 1;
@@ -454,6 +489,7 @@ Status convTransposeOp(const RefOp &op, const Operands &in,
                            " output_padding values, got " +
                            shapeStr(outputPadding));
   Shape inSpatial(x.shape.begin() + 2, x.shape.end()), outSpatial(rank);
+  DS_RETURN_IF_ERROR(applyAutoPad(op, inSpatial, &outputPadding, win));
   for (size_t d = 0; d < rank; ++d) {
     if (outputPadding[d] < 0)
       return opError(op, "output_padding must be >= 0, got " +
@@ -510,6 +546,8 @@ Status poolOp(const RefOp &op, const Operands &in, const Results &out) {
                            x.type.str());
   Window win;
   DS_RETURN_IF_ERROR(readWindow(op, rank, kernel, true, win));
+  DS_RETURN_IF_ERROR(
+      applyAutoPad(op, Shape(xs.begin() + 2, xs.end()), nullptr, win));
   int64_t ceilMode = 0, countIncludePad = 0;
   DS_RETURN_IF_ERROR(intAttr(op, "ceil_mode", 0, ceilMode));
   if (Kind == PoolKind::Avg)

@@ -377,6 +377,19 @@ static LogicalResult verifyWindowAttrs(Operation *op, int64_t k,
   return success();
 }
 
+/// `auto_pad` is only kept in its SAME forms (the importer resolves the
+/// others); `output_shape` has one entry per spatial dim.
+static LogicalResult verifyAutoPad(Operation *op, int64_t k) {
+  if (auto a = op->getAttrOfType<StringAttr>("auto_pad"))
+    if (a.getValue() != "SAME_UPPER" && a.getValue() != "SAME_LOWER")
+      return op->emitOpError("auto_pad must be SAME_UPPER or SAME_LOWER, got '")
+             << a.getValue() << "'";
+  if (auto o = op->getAttrOfType<DenseI64ArrayAttr>("output_shape"))
+    if (o.size() != k)
+      return op->emitOpError("expects ") << k << " output_shape entries";
+  return success();
+}
+
 LogicalResult ConvOp::verify() {
   RankedTensorType in = getInput().getType(), w = getWeight().getType();
   int64_t rank = in.getRank();
@@ -413,6 +426,9 @@ LogicalResult ConvOp::verify() {
   if (getBias() && !areDimsCompatible(getBias().getType().getDimSize(0), m))
     return emitOpError("bias has ")
            << getBias().getType().getDimSize(0) << " entries, expected " << m;
+  // conv_c6
+  if (failed(verifyAutoPad(*this, k)))
+    return failure();
   // conv_c4
   return verifyInferredShape(*this, /*windowed=*/true);
 }
@@ -457,6 +473,9 @@ LogicalResult ConvTransposeOp::verify() {
     return emitOpError("input has ")
            << in.getDimSize(1) << " channels, weight dim 0 is "
            << w.getDimSize(0);
+  // conv_transpose_c6
+  if (failed(verifyAutoPad(*this, k)))
+    return failure();
   // conv_transpose_c4
   return verifyInferredShape(*this, /*windowed=*/true);
 }
@@ -486,6 +505,9 @@ template <typename PoolOp> static LogicalResult verifyPool(PoolOp op) {
     if (op.getPads()[i] >= extent || op.getPads()[k + i] >= extent)
       return op.emitOpError("pads must be smaller than the kernel extent");
   }
+  // pool_c4
+  if (failed(verifyAutoPad(op, k)))
+    return failure();
   // pool_c3
   return verifyInferredShape(op, /*windowed=*/true);
 }

@@ -368,7 +368,10 @@ def DS_ConvOp : DS_Op<"conv", [Pure]> {
   let description = [{
     ONNX Conv over `input` [N, C, D1..Dk] with `weight` [M, C/group, K1..Kk]
     and an optional `bias` [M]. `pads` holds the k begin pads then the k end
-    pads (auto_pad is resolved by the importer).
+    pads. `auto_pad` (SAME_UPPER or SAME_LOWER) is kept only while the
+    spatial dims are dynamic: the pads then follow ONNX's SAME formula from
+    the input size, and ds-static-shapes writes them into `pads` and drops
+    `auto_pad` once the dims are known.
 
     Constraints:
     (C1) input and weight have the same rank >= 3; bias, if present, is 1-D.
@@ -377,6 +380,7 @@ def DS_ConvOp : DS_Op<"conv", [Pure]> {
     (C4) the result shape is [N, M, O1..Ok] with
          Oi = floor((Di + pad_begin + pad_end - dil * (Ki - 1) - 1) / stride) + 1.
     (C5) all element types are equal (float).
+    (C6) `auto_pad`, if present, is SAME_UPPER or SAME_LOWER.
 
     ```mlir
     %y = ds.conv %x, %w, %b {dilations = array<i64: 1, 1>, group = 1 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32>
@@ -386,7 +390,8 @@ def DS_ConvOp : DS_Op<"conv", [Pure]> {
                    Optional<DS_FloatTensor>:$bias,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                    DenseI64ArrayAttr:$dilations,
-                   DefaultValuedAttr<I64Attr, "1">:$group);
+                   DefaultValuedAttr<I64Attr, "1">:$group,
+                   OptionalAttr<StrAttr>:$auto_pad);
   let results = (outs DS_FloatTensor:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -398,13 +403,17 @@ def DS_ConvTransposeOp : DS_Op<"conv_transpose", [Pure]> {
     ONNX ConvTranspose over `input` [N, C, D1..Dk] with `weight`
     [C, M/group, K1..Kk] and an optional `bias` [M]. The output size is
     `stride * (Di - 1) + output_padding + dil * (Ki - 1) + 1 - pad_begin -
-    pad_end` (an explicit output_shape is resolved into pads by the importer).
+    pad_end`. An explicit `output_shape` (spatial sizes) or `auto_pad`
+    (SAME_UPPER/SAME_LOWER: output size `stride * Di`) is kept only while the
+    spatial dims are dynamic; ds-static-shapes resolves them into `pads`.
 
     Constraints:
     (C1) input and weight have the same rank >= 3.
     (C2) `strides`, `dilations`, `output_padding` have k entries, `pads` 2k.
     (C3) `group` >= 1 divides C, and the weight's dim 0 is C.
     (C4) the result shape follows the formula above (M = group * weight dim 1).
+    (C6) `auto_pad`, if present, is SAME_UPPER or SAME_LOWER; `output_shape`,
+         if present, has k entries.
 
     ```mlir
     %y = ds.conv_transpose %x, %w {dilations = array<i64: 1, 1>, group = 1 : i64, output_padding = array<i64: 0, 0>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x11x11xf32>
@@ -415,7 +424,9 @@ def DS_ConvTransposeOp : DS_Op<"conv_transpose", [Pure]> {
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                    DenseI64ArrayAttr:$dilations,
                    DenseI64ArrayAttr:$output_padding,
-                   DefaultValuedAttr<I64Attr, "1">:$group);
+                   DefaultValuedAttr<I64Attr, "1">:$group,
+                   OptionalAttr<StrAttr>:$auto_pad,
+                   OptionalAttr<DenseI64ArrayAttr>:$output_shape);
   let results = (outs DS_FloatTensor:$result);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -426,7 +437,9 @@ class DS_PoolOp<string mnemonic, string what> : DS_Op<mnemonic, [Pure]> {
   let description = [{
     ONNX }] # what # [{Pool over `input` [N, C, D1..Dk]. `pads` holds the k
     begin pads then the k end pads. With `ceil_mode`, output sizes round up
-    (a window starting in the end padding is dropped).
+    (a window starting in the end padding is dropped). `auto_pad`
+    (SAME_UPPER/SAME_LOWER) is kept only while the spatial dims are dynamic,
+    as for `ds.conv`.
 
     Constraints:
     (C1) the input has rank >= 3.
@@ -434,6 +447,7 @@ class DS_PoolOp<string mnemonic, string what> : DS_Op<mnemonic, [Pure]> {
          >= 1 or none (all 1), `pads` 2k entries >= 0 and smaller than the
          kernel extent.
     (C3) the result shape is [N, C, O1..Ok] (ONNX formula).
+    (C4) `auto_pad`, if present, is SAME_UPPER or SAME_LOWER.
 
     ```mlir
     %y = ds.}] # mnemonic # [{ %x {ceil_mode = 0 : i64, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x3x8x8xf32> -> tensor<1x3x4x4xf32>
@@ -444,7 +458,8 @@ class DS_PoolOp<string mnemonic, string what> : DS_Op<mnemonic, [Pure]> {
                    DenseI64ArrayAttr:$pads,
                    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$dilations,
                    DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
-                   DefaultValuedAttr<I64Attr, "0">:$count_include_pad);
+                   DefaultValuedAttr<I64Attr, "0">:$count_include_pad,
+                   OptionalAttr<StrAttr>:$auto_pad);
   let results = (outs DS_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;

@@ -10,6 +10,7 @@
 
 #include "dialects/DS/DSOps.h"
 #include "dialects/DS/DSTypeInference.h"
+#include "runtime/Padding.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -269,10 +270,13 @@ FailureOr<SmallVector<int64_t>> ShapeRules::infer(Operation *op) {
           return fail("conv input and weight ranks differ");
         size_t k = in.size() - 2;
         SmallVector<int64_t> out = {in[0], w[0]};
+        std::optional<SmallVector<int64_t>> pads = resolveWindowPads(c);
         for (size_t i = 0; i < k; ++i)
-          out.push_back(windowOutput(
-              in[2 + i], c.getPads()[i], c.getPads()[k + i], w[2 + i],
-              c.getStrides()[i], c.getDilations()[i], false));
+          out.push_back(pads ? windowOutput(in[2 + i], (*pads)[i],
+                                            (*pads)[k + i], w[2 + i],
+                                            c.getStrides()[i],
+                                            c.getDilations()[i], false)
+                             : kDyn);
         return out;
       })
       .Case([&](ConvTransposeOp c) -> Result {
@@ -282,13 +286,14 @@ FailureOr<SmallVector<int64_t>> ShapeRules::infer(Operation *op) {
           return fail("conv_transpose input and weight ranks differ");
         size_t k = in.size() - 2;
         SmallVector<int64_t> out = {in[0], mul(w[1], c.getGroup())};
+        std::optional<SmallVector<int64_t>> pads = resolveWindowPads(c);
         for (size_t i = 0; i < k; ++i)
-          out.push_back(isDyn(in[2 + i]) || isDyn(w[2 + i])
+          out.push_back(!pads || isDyn(in[2 + i]) || isDyn(w[2 + i])
                             ? kDyn
                             : c.getStrides()[i] * (in[2 + i] - 1) +
                                   c.getOutputPadding()[i] +
                                   c.getDilations()[i] * (w[2 + i] - 1) + 1 -
-                                  c.getPads()[i] - c.getPads()[k + i]);
+                                  (*pads)[i] - (*pads)[k + i]);
         return out;
       })
       .Case<MaxPoolOp, AvgPoolOp>([&](auto p) -> Result {
@@ -296,11 +301,13 @@ FailureOr<SmallVector<int64_t>> ShapeRules::infer(Operation *op) {
         size_t k = in.size() - 2;
         SmallVector<int64_t> dilations = p.getDilationsOrOnes();
         SmallVector<int64_t> out = {in[0], in[1]};
+        std::optional<SmallVector<int64_t>> pads = resolveWindowPads(p);
         for (size_t i = 0; i < k; ++i)
-          out.push_back(windowOutput(in[2 + i], p.getPads()[i],
-                                     p.getPads()[k + i], p.getKernelShape()[i],
-                                     p.getStrides()[i], dilations[i],
-                                     p.getCeilMode() != 0));
+          out.push_back(
+              pads ? windowOutput(in[2 + i], (*pads)[i], (*pads)[k + i],
+                                  p.getKernelShape()[i], p.getStrides()[i],
+                                  dilations[i], p.getCeilMode() != 0)
+                   : kDyn);
         return out;
       })
       .Case<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp>(
@@ -421,6 +428,56 @@ FailureOr<SmallVector<int64_t>> ShapeRules::infer(Operation *op) {
 }
 
 } // namespace
+
+std::optional<SmallVector<int64_t>> mlir::ds::resolveWindowPads(Operation *op) {
+  namespace rt = ::ds::runtime;
+  auto in = cast<RankedTensorType>(op->getOperand(0).getType()).getShape();
+  size_t k = in.size() < 2 ? 0 : in.size() - 2;
+  auto autoPadAttr = op->getAttrOfType<StringAttr>("auto_pad");
+  std::string autoPad = autoPadAttr ? autoPadAttr.str() : "";
+  auto outputShape = op->getAttrOfType<DenseI64ArrayAttr>("output_shape");
+  auto pads = op->getAttrOfType<DenseI64ArrayAttr>("pads");
+  if (!autoPadAttr && !outputShape)
+    return SmallVector<int64_t>(pads.asArrayRef());
+  SmallVector<int64_t> kernel, strides, dilations;
+  if (auto p = op->getAttrOfType<DenseI64ArrayAttr>("kernel_shape"))
+    kernel.assign(p.asArrayRef().begin(), p.asArrayRef().end());
+  else
+    for (int64_t d : cast<RankedTensorType>(op->getOperand(1).getType())
+                         .getShape()
+                         .drop_front(2))
+      kernel.push_back(d);
+  strides.assign(
+      op->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef().begin(),
+      op->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef().end());
+  auto dil = op->getAttrOfType<DenseI64ArrayAttr>("dilations");
+  if (dil && !dil.empty())
+    dilations.assign(dil.asArrayRef().begin(), dil.asArrayRef().end());
+  else
+    dilations.assign(k, 1);
+  if (kernel.size() != k || strides.size() != k || dilations.size() != k)
+    return std::nullopt;
+  SmallVector<int64_t> out(2 * k, 0);
+  for (size_t i = 0; i < k; ++i) {
+    int64_t d = in[2 + i];
+    if (ShapedType::isDynamic(d) || ShapedType::isDynamic(kernel[i]))
+      return std::nullopt;
+    if (auto ct = dyn_cast<ConvTransposeOp>(op)) {
+      int64_t target =
+          outputShape && outputShape.size() == static_cast<int64_t>(k)
+              ? outputShape[i]
+              : d * strides[i];
+      if (!rt::transposePads(autoPad, d, target, kernel[i], strides[i],
+                             dilations[i], ct.getOutputPadding()[i], out[i],
+                             out[k + i]))
+        return std::nullopt;
+    } else {
+      rt::samePads(autoPad, d, kernel[i], strides[i], dilations[i], out[i],
+                   out[k + i]);
+    }
+  }
+  return out;
+}
 
 LogicalResult mlir::ds::inferResultShape(Operation *op,
                                          ArrayRef<Attribute> constantOperands,

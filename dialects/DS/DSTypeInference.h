@@ -13,6 +13,7 @@
 #include "mlir/IR/Operation.h"
 #include "mlir/Support/LLVM.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::ds {
@@ -45,6 +46,12 @@ LogicalResult inferResultShape(Operation *op,
                                ArrayRef<Attribute> constantOperands,
                                SmallVectorImpl<int64_t> &shape,
                                std::string &error);
+
+/// The pads of a conv, conv_transpose or pool op: its `pads`, or, with
+/// `auto_pad` / `output_shape`, the pads ONNX's formulas give for the input's
+/// spatial dims; nullopt while those dims are dynamic. `op` must be one of
+/// the four window ops.
+std::optional<SmallVector<int64_t>> resolveWindowPads(Operation *op);
 
 /// "2x?x4" for messages.
 std::string shapeToString(ArrayRef<int64_t> shape);

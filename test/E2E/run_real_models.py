@@ -79,8 +79,59 @@ def check_model(spec, tools, work, timeout, refresh):
         if not good:
             ok = False
             row["why"] = row["why"] or f"output '{t['name']}': {why}"
+    if ok:
+        ok = check_passes(spec, tools, mlir, inputs, out_dir, meta, row, timeout)
     row["status"] = "PASS" if ok else "FAIL"
     return row
+
+
+def ir_stats(mlir):
+    """(ds ops, distinct weights, weight bytes) of an IR file."""
+    text = open(mlir).read()
+    ops = len(re.findall(r"= ds\.", text))
+    weights = {}
+    for name, shape, elem in re.findall(
+            r'ds\.weight "([^"]+)" : tensor<((?:\d+x)*)([a-z]+\d+)>', text):
+        n = 1
+        for d in shape.rstrip("x").split("x") if shape else []:
+            n *= int(d)
+        weights[name] = n * max(1, int(re.sub(r"\D", "", elem)) // 8)
+    return ops, len(weights), sum(weights.values())
+
+
+def check_passes(spec, tools, mlir, inputs, before_dir, meta, row, timeout):
+    """The inference pipeline (cleanup, static shapes bound to the test
+    inputs, constant folding, raising) must not change what the reference
+    executor computes. Records ops and weight bytes before and after."""
+    binds = [f"{i}[{d}]={n}" for i, t in enumerate(meta["inputs"])
+             for d, n in enumerate(t["shape"])]
+    opt = mlir[:-5] + ".opt.mlir"
+    r = dspipeline.run([tools.ds_opt, mlir, "-o", opt,
+                        "--ds-inference-pipeline=bind=" + ",".join(binds)], timeout)
+    if not r.ok:
+        row["why"] = r.why("ds-opt --ds-inference-pipeline")
+        return False
+    row["before"], row["after"] = ir_stats(mlir), ir_stats(opt)
+    after_dir = before_dir + ".opt"
+    r = dspipeline.run_reference(tools, opt, inputs, after_dir, timeout=timeout)
+    if not r.ok:
+        row["why"] = r.why("ds-run --reference (after the passes)")
+        return False
+    worst = 0.0
+    for t in meta["outputs"]:
+        a = dspipeline.find_output(before_dir, t["name"], len(meta["outputs"]))
+        b = dspipeline.find_output(after_dir, t["name"], len(meta["outputs"]))
+        if b is None:
+            row["why"] = f"no output '{t['name']}' after the passes"
+            return False
+        # Folding batch norms and raising GELU reassociate: f32 roundoff.
+        good, why, stats = dspipeline.compare(np.load(b), np.load(a), 1e-4, 1e-5)
+        worst = max(worst, stats["max_rel"] if stats["bad"] == 0 else float("inf"))
+        if not good:
+            row["why"] = f"output '{t['name']}' changed by the passes: {why}"
+            return False
+    row["passes_max_rel"] = worst
+    return True
 
 
 def print_ops(specs):
@@ -175,6 +226,12 @@ def main():
             else:
                 print(f"{lead}{short:24} {st['max_abs']:9.2e} {st['max_rel']:9.2e} "
                       f"{st['cosine']:10.7f}  {'yes' if st['ok'] else 'NO'}")
+    print(f"\n{'model':20} {'ops before':>10} {'ops after':>10} {'weights before':>16} "
+          f"{'weights after':>16} {'bytes before':>13} {'bytes after':>13}")
+    for row in rows:
+        if "before" in row:
+            (ob, wb, bb), (oa, wa, ba) = row["before"], row["after"]
+            print(f"{row['name']:20} {ob:10} {oa:10} {wb:16} {wa:16} {bb:13} {ba:13}")
     for row in rows:
         if row["status"] == "XPASS":
             print(f"warning: {row['name']} passed; remove its xfail from models.json")

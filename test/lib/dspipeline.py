@@ -146,13 +146,17 @@ def import_onnx(tools, onnx_path, mlir_path, forced_dynamic=False, timeout=None)
     return run(cmd, timeout)
 
 
-def bind_static(tools, mlir_path, out_path, shapes, timeout=None):
+def bind_static(tools, mlir_path, out_path, shapes, timeout=None,
+                allow_dynamic=False):
     """ds-opt --ds-static-shapes binding argument i's dims to shapes[i]
-    (the forced-dynamic run binds every dim back by position)."""
+    (the forced-dynamic run binds every dim back by position). With
+    allow_dynamic, dims that depend on input values stay dynamic."""
     binds = [f"{i}[{d}]={n}" for i, shape in enumerate(shapes)
              for d, n in enumerate(shape)]
+    opts = (["bind=" + ",".join(binds)] if binds else []) + (
+        ["allow-dynamic=true"] if allow_dynamic else [])
     cmd = [tools.ds_opt, mlir_path, "-o", out_path]
-    cmd.append("--ds-static-shapes=bind=" + ",".join(binds) if binds
+    cmd.append("--ds-static-shapes=" + " ".join(opts) if opts
                else "--ds-static-shapes")
     return run(cmd, timeout)
 

@@ -11,6 +11,7 @@
 
 #include "dialects/DS/DSDialect.h"
 #include "passes/WeightStore.h"
+#include "runtime/Padding.h"
 #include "runtime/SafeTensors.h"
 #include "tools/ds-import/OnnxReader.h"
 
@@ -601,18 +602,27 @@ private:
       return fail("unknown auto_pad '" + autoPad + "'");
     for (size_t i = 0; i < n; ++i) {
       int64_t in = input.getDimSize(2 + i);
-      if (in == kDynamic || kernel[i] == kDynamic)
-        return fail("unimplemented: auto_pad " + autoPad +
-                    " needs static spatial and kernel dims");
-      int64_t out = (in + strides[i] - 1) / strides[i];
-      int64_t total = std::max<int64_t>(
-          0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in);
-      int64_t small = total / 2, large = total - small;
-      pads[i] = autoPad == "SAME_UPPER" ? small : large;
-      pads[n + i] = autoPad == "SAME_UPPER" ? large : small;
+      if (in == kDynamic || kernel[i] == kDynamic) {
+        // Resolved by ds-static-shapes once the dims are bound.
+        pads.assign(2 * n, 0);
+        deferredAutoPad = autoPad;
+        return success();
+      }
+      ::ds::runtime::samePads(autoPad, in, kernel[i], strides[i], dilations[i],
+                              pads[i], pads[n + i]);
     }
     return success();
   }
+
+  /// The auto_pad the last resolveAutoPad() left to ds-static-shapes (the
+  /// spatial dims were dynamic), put on the op `v` defines; cleared.
+  Value withDeferredAutoPad(Value v) {
+    if (deferredAutoPad && v)
+      v.getDefiningOp()->setAttr("auto_pad", b.getStringAttr(*deferredAutoPad));
+    deferredAutoPad.reset();
+    return v;
+  }
+  std::optional<std::string> deferredAutoPad;
 
   /// Input rank >= 3 ([N, C, spatial...]); returns the spatial rank.
   FailureOr<size_t> spatialRank(Value x) {
@@ -971,11 +981,12 @@ LogicalResult Importer::convertConv(StringRef dsOp) {
   SmallVector<Value> ops = {x, w};
   if (bias)
     ops.push_back(bias);
-  setOutput(0, create(dsOp, ops, out,
-                      {i64ArrayAttr("strides", strides),
-                       i64ArrayAttr("dilations", dilations),
-                       i64ArrayAttr("pads", pads),
-                       i64Attr("group", getInt("group", 1))}));
+  setOutput(
+      0, withDeferredAutoPad(create(dsOp, ops, out,
+                                    {i64ArrayAttr("strides", strides),
+                                     i64ArrayAttr("dilations", dilations),
+                                     i64ArrayAttr("pads", pads),
+                                     i64Attr("group", getInt("group", 1))})));
   return success();
 }
 
@@ -1011,6 +1022,7 @@ LogicalResult Importer::convertConvTranspose(StringRef dsOp) {
   std::string autoPad = getString("auto_pad", "NOTSET");
   std::optional<SmallVector<int64_t>> outputShape = getInts("output_shape");
   bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  bool deferred = false;
   if (autoPad == "VALID") {
     pads.assign(2 * *n, 0);
   } else if (outputShape || same) {
@@ -1020,17 +1032,17 @@ LogicalResult Importer::convertConvTranspose(StringRef dsOp) {
       return failure();
     for (size_t i = 0; i < *n; ++i) {
       int64_t in = typeOf(x).getDimSize(2 + i);
-      if (in == kDynamic || kernel[i] == kDynamic)
-        return fail("unimplemented: output_shape/auto_pad need static "
-                    "spatial and kernel dims");
+      if (in == kDynamic || kernel[i] == kDynamic) {
+        // Resolved by ds-static-shapes once the dims are bound.
+        pads.assign(2 * *n, 0);
+        deferred = true;
+        break;
+      }
       int64_t target = outputShape ? (*outputShape)[i] : in * strides[i];
-      int64_t total = strides[i] * (in - 1) + outputPadding[i] +
-                      (kernel[i] - 1) * dilations[i] + 1 - target;
-      if (total < 0)
+      if (!::ds::runtime::transposePads(
+              autoPad, in, target, kernel[i], strides[i], dilations[i],
+              outputPadding[i], pads[i], pads[*n + i]))
         return fail("unimplemented: output_shape needs negative padding");
-      int64_t small = total / 2, large = total - small;
-      pads[i] = autoPad == "SAME_UPPER" ? small : large;
-      pads[*n + i] = autoPad == "SAME_UPPER" ? large : small;
     }
   } else if (autoPad != "NOTSET" && !autoPad.empty()) {
     return fail("unknown auto_pad '" + autoPad + "'");
@@ -1038,12 +1050,15 @@ LogicalResult Importer::convertConvTranspose(StringRef dsOp) {
   SmallVector<Value> ops = {x, w};
   if (bias)
     ops.push_back(bias);
-  setOutput(0, create(dsOp, ops, out,
-                      {i64ArrayAttr("strides", strides),
-                       i64ArrayAttr("dilations", dilations),
-                       i64ArrayAttr("pads", pads),
-                       i64ArrayAttr("output_padding", outputPadding),
-                       i64Attr("group", getInt("group", 1))}));
+  SmallVector<NamedAttribute> attrs = {
+      i64ArrayAttr("strides", strides), i64ArrayAttr("dilations", dilations),
+      i64ArrayAttr("pads", pads), i64ArrayAttr("output_padding", outputPadding),
+      i64Attr("group", getInt("group", 1))};
+  if (deferred && same)
+    attrs.push_back(strAttr("auto_pad", autoPad));
+  if (deferred && outputShape)
+    attrs.push_back(i64ArrayAttr("output_shape", *outputShape));
+  setOutput(0, create(dsOp, ops, out, attrs));
   return success();
 }
 
@@ -1070,12 +1085,13 @@ LogicalResult Importer::convertMaxPool(StringRef dsOp) {
       failed(checkPositive("dilations", dilations)) ||
       failed(resolveAutoPad(typeOf(x), kernel, strides, dilations, pads)))
     return failure();
-  setOutput(0, create(dsOp, x, out,
-                      {i64ArrayAttr("kernel_shape", kernel),
-                       i64ArrayAttr("strides", strides),
-                       i64ArrayAttr("dilations", dilations),
-                       i64ArrayAttr("pads", pads),
-                       i64Attr("ceil_mode", getInt("ceil_mode", 0))}));
+  setOutput(
+      0, withDeferredAutoPad(create(
+             dsOp, x, out,
+             {i64ArrayAttr("kernel_shape", kernel),
+              i64ArrayAttr("strides", strides),
+              i64ArrayAttr("dilations", dilations), i64ArrayAttr("pads", pads),
+              i64Attr("ceil_mode", getInt("ceil_mode", 0))})));
   return success();
 }
 
@@ -1099,13 +1115,13 @@ LogicalResult Importer::convertAveragePool(StringRef dsOp) {
       failed(resolveAutoPad(typeOf(x), kernel, strides, ones, pads)))
     return failure();
   setOutput(
-      0,
-      create(dsOp, x, out,
+      0, withDeferredAutoPad(create(
+             dsOp, x, out,
              {i64ArrayAttr("kernel_shape", kernel),
               i64ArrayAttr("strides", strides), i64ArrayAttr("pads", pads),
               i64ArrayAttr("dilations", ones),
               i64Attr("ceil_mode", getInt("ceil_mode", 0)),
-              i64Attr("count_include_pad", getInt("count_include_pad", 0))}));
+              i64Attr("count_include_pad", getInt("count_include_pad", 0))})));
   return success();
 }
 
@@ -1400,9 +1416,24 @@ LogicalResult Importer::convertSlice(StringRef dsOp) {
     ends = starts ? operand(2) : Value();
     if (!ends)
       return failure();
-    if (typeOf(starts).getRank() != 1 || typeOf(starts).isDynamicDim(0))
-      return fail("unimplemented: starts of unknown length");
+    if (typeOf(starts).getRank() != 1)
+      return fail("starts must be 1-D");
     int64_t n = typeOf(starts).getDimSize(0);
+    // With a run-time length, the default axes and steps are computed from
+    // it (ds-static-shapes folds them once the length is bound).
+    Value length, lengthScalar;
+    if (n == kDynamic) {
+      auto i64 = b.getI64Type();
+      length = create("ds.shape", starts, RankedTensorType::get({1}, i64),
+                      {i64Attr("start", 0), i64Attr("end", 1)});
+      lengthScalar =
+          create("ds.reshape", length, RankedTensorType::get({}, i64));
+    }
+    auto scalar = [&](int64_t v) {
+      return constant(
+          DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()), v));
+    };
+    auto dynamic1D = RankedTensorType::get({kDynamic}, b.getI64Type());
     if (has(3)) {
       if (const imp::Tensor *t = constantInput(3)) {
         std::optional<SmallVector<int64_t>> a = tensorInts(*t);
@@ -1418,6 +1449,9 @@ LogicalResult Importer::convertSlice(StringRef dsOp) {
       } else if (!(axes = operand(3))) {
         return failure();
       }
+    } else if (length) {
+      axes =
+          create("ds.range", {scalar(0), lengthScalar, scalar(1)}, dynamic1D);
     } else {
       SmallVector<int64_t> a;
       for (int64_t i = 0; i < n; ++i)
@@ -1427,6 +1461,13 @@ LogicalResult Importer::convertSlice(StringRef dsOp) {
     if (has(4)) {
       if (!(steps = operand(4)))
         return failure();
+    } else if (length) {
+      steps =
+          create("ds.constant_of_shape", length, dynamic1D,
+                 {b.getNamedAttr("value",
+                                 DenseElementsAttr::get(
+                                     RankedTensorType::get({1}, b.getI64Type()),
+                                     int64_t(1)))});
     } else {
       steps = i64Constant(SmallVector<int64_t>(n, 1));
     }

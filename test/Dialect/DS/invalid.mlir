@@ -1383,3 +1383,36 @@ func.func @expand_c1_length(%x: tensor<3x1xf32>, %s: tensor<5xi64>) {
   %0 = ds.expand %x, %s : (tensor<3x1xf32>, tensor<5xi64>) -> tensor<3x4xf32>
   return
 }
+
+// -----
+
+func.func @conv_c6(%x: tensor<1x3x8x8xf32>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{auto_pad must be SAME_UPPER or SAME_LOWER, got 'VALID'}}
+  %0 = ds.conv %x, %w {auto_pad = "VALID", dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose_c6(%x: tensor<1x4x?x?xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error @+1 {{expects 2 output_shape entries}}
+  %0 = ds.conv_transpose %x, %w {dilations = array<i64: 1, 1>, output_padding = array<i64: 0, 0>, output_shape = array<i64: 10>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x4x?x?xf32>, tensor<4x2x3x3xf32>) -> tensor<1x2x?x?xf32>
+  return
+}
+
+// -----
+
+func.func @pool_c4(%x: tensor<1x3x?x?xf32>) {
+  // expected-error @+1 {{auto_pad must be SAME_UPPER or SAME_LOWER, got 'NOTSET'}}
+  %0 = ds.max_pool %x {auto_pad = "NOTSET", kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x3x?x?xf32> -> tensor<1x3x?x?xf32>
+  return
+}
+
+// -----
+
+// With static dims the SAME pads decide the result shape: 8 / 2 = 4.
+func.func @conv_c4_auto_pad(%x: tensor<1x3x8x8xf32>, %w: tensor<16x3x3x3xf32>) {
+  // expected-error @+1 {{result shape 1x16x3x3 differs from the inferred shape 1x16x4x4}}
+  %0 = ds.conv %x, %w {auto_pad = "SAME_UPPER", dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x3x3xf32>
+  return
+}
