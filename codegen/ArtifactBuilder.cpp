@@ -16,6 +16,7 @@
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <cstring>
 #include <optional>
 
@@ -196,15 +197,25 @@ LogicalResult ArtifactLowering::compileKernels(const KernelProgram &program) {
   size_t numTargets = options.useNvrtc ? options.targets.size() : 0;
   std::vector<NvrtcOutput> outputs(program.kernels.size() * numTargets);
   if (numTargets) {
+    NvrtcCache cache(options.nvrtcCacheDir);
+    std::vector<char> hits(outputs.size(), 0);
+    auto start = std::chrono::steady_clock::now();
     llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
     for (auto [i, k] : llvm::enumerate(program.kernels))
       for (size_t t = 0; t < numTargets; ++t)
         pool.async([&, i = i, t] {
+          bool hit = false;
           outputs[i * numTargets + t] =
-              compileWithNvrtc(program.kernels[i].source,
-                               program.kernels[i].name, options.targets[t]);
+              cache.compile(program.kernels[i].source, program.kernels[i].name,
+                            options.targets[t], hit);
+          hits[i * numTargets + t] = hit;
         });
     pool.wait();
+    report.nvrtcWallMs = std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+    for (char h : hits)
+      ++(h ? report.nvrtcCacheHits : report.nvrtcCompiles);
   }
   bool failedAny = false;
   for (auto [i, k] : llvm::enumerate(program.kernels)) {

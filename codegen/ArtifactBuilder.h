@@ -28,6 +28,8 @@ struct ArtifactOptions {
   std::vector<std::string> targets = {"sm_80", "sm_90", "compute_80"};
   bool buildHostModule = true;
   bool useNvrtc = true;
+  /// Persistent NVRTC cache folder (NvrtcCache); empty disables it.
+  std::string nvrtcCacheDir;
   /// Arena alignment of every buffer, in bytes.
   uint64_t alignment = 256;
   /// Build only what the reference executor needs (buffers, reference ops,
@@ -43,7 +45,9 @@ struct CompileReport {
     double nvrtcMs = 0; ///< all targets together
   };
   std::vector<Kernel> kernels;
-  double nvrtcTotalMs = 0;
+  double nvrtcTotalMs = 0; ///< summed over kernels and targets
+  double nvrtcWallMs = 0;  ///< elapsed, compiling in parallel
+  unsigned nvrtcCompiles = 0, nvrtcCacheHits = 0;
   double hostCompileMs = 0;
   std::string nvrtcVersion;
 };

@@ -2,7 +2,17 @@
 
 #include "codegen/NvrtcCompiler.h"
 
+#include "runtime/SafeTensors.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/SHA256.h"
+
 #include <chrono>
+#include <cstring>
 #include <regex>
 #include <vector>
 
@@ -57,6 +67,7 @@ NvrtcOutput mlir::ds::compileWithNvrtc(const std::string &source,
   bool cubin = target.rfind("sm_", 0) == 0;
   std::string arch = "--gpu-architecture=" + target;
   // IEEE math (no --use_fast_math): results are checked against the CPU.
+  // NvrtcCache::key() hashes these options: keep the two in step.
   std::vector<const char *> options = {arch.c_str(), "--std=c++17"};
   if (cubin)
     options.push_back("--ptxas-options=-v");
@@ -117,3 +128,115 @@ NvrtcOutput mlir::ds::compileWithNvrtc(const std::string &, const std::string &,
 }
 
 #endif // DS_HAVE_NVRTC
+
+//===----------------------------------------------------------------------===//
+// Persistent cache
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Bump when the entry layout or the compile options change.
+constexpr const char kCacheFormat[] = "ds-nvrtc-cache-1";
+constexpr const char kEntryMagic[8] = {'D', 'S', 'N', 'V', 'R', 'C', '1', '\n'};
+
+void appendU64(std::string &out, uint64_t v) {
+  for (int i = 0; i < 8; ++i)
+    out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+bool readU64(llvm::StringRef &in, uint64_t &v) {
+  if (in.size() < 8)
+    return false;
+  v = 0;
+  for (int i = 0; i < 8; ++i)
+    v |= static_cast<uint64_t>(static_cast<uint8_t>(in[i])) << (8 * i);
+  in = in.drop_front(8);
+  return true;
+}
+} // namespace
+
+std::string NvrtcCache::defaultDir() {
+  if (std::optional<std::string> d =
+          llvm::sys::Process::GetEnv("DS_NVRTC_CACHE_DIR"))
+    return *d;
+  llvm::SmallString<256> path;
+  if (std::optional<std::string> xdg =
+          llvm::sys::Process::GetEnv("XDG_CACHE_HOME"))
+    path = *xdg;
+  else if (!llvm::sys::path::home_directory(path))
+    return "";
+  else
+    llvm::sys::path::append(path, ".cache");
+  llvm::sys::path::append(path, "ds", "nvrtc");
+  return std::string(path);
+}
+
+std::string NvrtcCache::key(const std::string &source,
+                            const std::string &kernelName,
+                            const std::string &target) {
+  llvm::SHA256 hash;
+  auto field = [&](llvm::StringRef s) {
+    std::string len;
+    appendU64(len, s.size());
+    hash.update(len);
+    hash.update(s);
+  };
+  field(kCacheFormat);
+  field(getNvrtcVersion());
+  field("--gpu-architecture=" + target + " --std=c++17" +
+        (target.rfind("sm_", 0) == 0 ? " --ptxas-options=-v" : ""));
+  field(kernelName);
+  field(source);
+  std::array<uint8_t, 32> digest = hash.final();
+  return llvm::toHex(digest, /*LowerCase=*/true);
+}
+
+NvrtcOutput NvrtcCache::compile(const std::string &source,
+                                const std::string &kernelName,
+                                const std::string &target, bool &hit) const {
+  hit = false;
+  if (dir.empty() || !isNvrtcAvailable())
+    return compileWithNvrtc(source, kernelName, target);
+  auto start = std::chrono::steady_clock::now();
+  std::string k = key(source, kernelName, target);
+  llvm::SmallString<256> path(dir);
+  llvm::sys::path::append(path, k.substr(0, 2), k + ".bin");
+  // Entry: magic, then length-prefixed log and binary.
+  if (llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buf =
+          llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                      /*RequiresNullTerminator=*/false)) {
+    llvm::StringRef in = (*buf)->getBuffer();
+    uint64_t logSize = 0, binSize = 0;
+    if (in.size() >= 8 && std::memcmp(in.data(), kEntryMagic, 8) == 0) {
+      in = in.drop_front(8);
+      NvrtcOutput out;
+      out.binary.target = target;
+      if (readU64(in, logSize) && in.size() >= logSize) {
+        out.log = in.take_front(logSize).str();
+        in = in.drop_front(logSize);
+        if (readU64(in, binSize) && in.size() == binSize && binSize > 0) {
+          out.binary.data.assign(in.begin(), in.end());
+          if (target.rfind("sm_", 0) == 0)
+            parsePtxasResourceUsage(out.log, out.binary);
+          out.ok = true;
+          out.compileMs = std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - start)
+                              .count();
+          hit = true;
+          return out;
+        }
+      }
+    }
+  }
+  NvrtcOutput out = compileWithNvrtc(source, kernelName, target);
+  if (!out.ok)
+    return out; // Failures are not cached: the log must stay current.
+  std::string entry(kEntryMagic, 8);
+  appendU64(entry, out.log.size());
+  entry += out.log;
+  appendU64(entry, out.binary.data.size());
+  entry.append(out.binary.data.begin(), out.binary.data.end());
+  // A cache that cannot be written only costs time.
+  if (!llvm::sys::fs::create_directories(llvm::sys::path::parent_path(path)))
+    (void)::ds::runtime::writeFileAtomically(std::string(path), {entry});
+  return out;
+}

@@ -88,7 +88,7 @@ struct BatchBucketsPass
         entry = f;
     if (!entry && funcs.size() == 1)
       entry = funcs.front();
-    if (!entry) {
+    if (!entry || entry.isDeclaration()) {
       module.emitError("ds-batch-buckets: expected a function named @main or "
                        "exactly one function, found ")
           << funcs.size();

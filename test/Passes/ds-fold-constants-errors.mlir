@@ -59,3 +59,8 @@ func.func @nowhere() -> tensor<8x8xf32> {
   return %b : tensor<8x8xf32>
 }
 }
+
+// -----
+
+// Declarations are skipped.
+func.func private @helper(tensor<4xf32>) -> tensor<4xf32>

@@ -11,6 +11,7 @@
 
 #include "codegen/ArtifactBuilder.h"
 #include "codegen/CudaEmitter.h"
+#include "codegen/NvrtcCompiler.h"
 #include "dialects/DS/DSDialect.h"
 #include "passes/Passes.h"
 #include "runtime/Artifact.h"
@@ -67,6 +68,14 @@ cl::opt<Emit> emit(
     cl::cat(category));
 cl::opt<bool> noNvrtc("no-nvrtc", cl::desc("Skip NVRTC (CPU-only artifact)"),
                       cl::cat(category));
+cl::opt<std::string> nvrtcCache(
+    "nvrtc-cache",
+    cl::desc("Persistent NVRTC cache folder (default: $DS_NVRTC_CACHE_DIR, "
+             "else ~/.cache/ds/nvrtc)"),
+    cl::value_desc("dir"), cl::cat(category));
+cl::opt<bool> noNvrtcCache("no-nvrtc-cache",
+                           cl::desc("Compile every kernel, ignoring the cache"),
+                           cl::cat(category));
 cl::opt<bool> noHostModule("no-host-module",
                            cl::desc("Skip the host (CUDA emulation) module"),
                            cl::cat(category));
@@ -146,9 +155,11 @@ void printReport(const ::ds::runtime::Artifact &artifact,
     os << llvm::formatv("  {0,-22} {1,-14} {2,10:F1}  {3}\n", k.name, r.op,
                         r.nvrtcMs, res);
   }
-  os << llvm::formatv("  NVRTC total {0:F1} ms (all targets, parallel), host "
-                      "module {1:F1} ms\n",
-                      report.nvrtcTotalMs, report.hostCompileMs);
+  os << llvm::formatv("  NVRTC {0} compiled, {1} from cache; {2:F1} ms summed, "
+                      "{3:F1} ms elapsed in parallel; host module {4:F1} ms\n",
+                      report.nvrtcCompiles, report.nvrtcCacheHits,
+                      report.nvrtcTotalMs, report.nvrtcWallMs,
+                      report.hostCompileMs);
 }
 
 /// Runs the compile; diagnostics go to the context's handler.
@@ -280,6 +291,10 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
   if (!targets.empty())
     options.targets.assign(targets.begin(), targets.end());
   options.useNvrtc = !noNvrtc;
+  if (!noNvrtcCache)
+    options.nvrtcCacheDir = nvrtcCache.empty()
+                                ? mlir::ds::NvrtcCache::defaultDir()
+                                : std::string(nvrtcCache);
   options.buildHostModule = !noHostModule;
   mlir::ds::CompileReport report;
   FailureOr<::ds::runtime::Artifact> artifact =
