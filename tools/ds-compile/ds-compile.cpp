@@ -76,6 +76,15 @@ cl::opt<std::string> dumpKernels(
     cl::value_desc("dir"), cl::cat(category));
 cl::opt<bool> quiet("quiet", cl::desc("Print no compile report"),
                     cl::cat(category));
+cl::opt<bool> noFuse("no-fuse",
+                     cl::desc("Skip ds-fuse: one kernel per op (for "
+                              "comparisons)"),
+                     cl::cat(category));
+cl::opt<std::string> fusionReport(
+    "fusion-report",
+    cl::desc("Write ds-fuse's kernel and modelled-bytes figures as JSON to "
+             "this file"),
+    cl::value_desc("file"), cl::cat(category));
 cl::opt<bool> splitInputFile(
     "split-input-file",
     cl::desc("Compile each '// -----' chunk of the input separately"),
@@ -250,6 +259,8 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
            << "cannot create a temporary weights file: " << ec.message();
   llvm::FileRemover removeDerived(derived);
   pipelineOptions.weightsOut = std::string(derived);
+  pipelineOptions.fuse = !noFuse;
+  pipelineOptions.fusionReport = fusionReport;
   mlir::ds::buildDSInferencePipeline(pm, pipelineOptions);
   if (failed(pm.run(module)))
     return failure();
