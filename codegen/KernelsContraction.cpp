@@ -346,9 +346,8 @@ FailureOr<ConvSetup> setUpConv(OpTy op, FusionOp fusion) {
       failed(param(op.getWeight(), cs.w)) ||
       (op.getBias() && failed(param(op.getBias(), cs.b))))
     return failure();
-  k.indexType = idxType(std::max(
-      fusionMaxElements(fusion),
-      product(op.getWeight().getType().getShape())));
+  k.indexType = idxType(std::max(fusionMaxElements(fusion),
+                                 product(op.getWeight().getType().getShape())));
   k.fusion = fusion;
   FusedState state;
   state.indexType = k.indexType;
@@ -410,8 +409,7 @@ LogicalResult KernelEmitter::emitConv(ConvOp op, FusionOp fusion) {
   os << "    const " << st << " *x = " << cs->x << " + (c0 * " << cs->c << "u"
      << groupOffset << ") * " << cs->inPlane << "u;\n";
   os << "    const " << st << " *w = " << cs->w << " + c1 * "
-     << cs->cg * cs->taps
-     << "u;\n";
+     << cs->cg * cs->taps << "u;\n";
   os << "    float acc = 0.0f;\n";
   std::string indent = openWindowLoops(os, dims, 2);
   os << indent << "const " << st << " *xp = x + "
@@ -444,11 +442,9 @@ LogicalResult KernelEmitter::emitConvTranspose(ConvTransposeOp op,
       op.getGroup() == 1 ? "0u" : llvm::formatv("c1 / {0}u", mg).str();
   os << "    const " << it << " g = " << g << ";\n";
   os << "    const " << st << " *x = " << cs->x << " + (c0 * " << cs->c
-     << "u + g * " << cg
-     << "u) * " << cs->inPlane << "u;\n";
+     << "u + g * " << cg << "u) * " << cs->inPlane << "u;\n";
   os << "    const " << st << " *w = " << cs->w << " + (g * " << cg * mg
-     << "u + c1 % "
-     << mg << "u) * " << taps << "u;\n";
+     << "u + c1 % " << mg << "u) * " << taps << "u;\n";
   os << "    float acc = 0.0f;\n";
   std::string indent = "    ";
   size_t rank = cs->kernel.size();

@@ -96,16 +96,22 @@ std::string FusedExpr::operandIndex(Value operand, ArrayRef<int64_t> result,
   std::string prefix = coordinates(result, lin);
   std::string dot = dotCoordinates(broadcastStrides(own, result), prefix);
   std::string name = fresh("x");
-  code += indent + "const " + state.indexType + " " + name + " = " + dot +
-          ";\n";
+  code +=
+      indent + "const " + state.indexType + " " + name + " = " + dot + ";\n";
   return name;
 }
 
 std::string FusedExpr::define(Value v, StringRef lin, StringRef expr) {
-  FailureOr<ElementKind> k = getElementKind(
-      cast<RankedTensorType>(v.getType()).getElementType());
+  FailureOr<ElementKind> k =
+      getElementKind(cast<RankedTensorType>(v.getType()).getElementType());
   std::string name = fresh("v");
-  code += indent + "const " + k->compute() + " " + name + " = " + expr.str() +
+  // A computed f16/bf16 value is rounded as if stored, so that fusion does
+  // not change numerics (the unfused kernel stores every op's result).
+  std::string value = expr.str();
+  if (!isa<BlockArgument>(v) && (k->kind == ElementKind::F16 ||
+                                 k->kind == ElementKind::BF16))
+    value = k->load(k->store(value));
+  code += indent + "const " + k->compute() + " " + name + " = " + value +
           ";\n";
   memo[{v.getAsOpaquePointer(), lin.str()}] = name;
   return name;
@@ -125,8 +131,8 @@ std::string FusedExpr::get(Value v, StringRef lin) {
   if (leaf)
     if (std::optional<std::string> e = leaf(v, lin))
       return *e;
-  FailureOr<ElementKind> kind = getElementKind(
-      cast<RankedTensorType>(v.getType()).getElementType());
+  FailureOr<ElementKind> kind =
+      getElementKind(cast<RankedTensorType>(v.getType()).getElementType());
   if (auto arg = dyn_cast<BlockArgument>(v)) {
     if (failed(kind))
       return fail(arg.getOwner()->getParentOp(), "element type");
@@ -146,8 +152,7 @@ std::string FusedExpr::get(Value v, StringRef lin) {
       return fail(op, "non-dense constant");
     auto literal = [&](int64_t i) -> std::string {
       if (k.isFloat())
-        return floatLiteral(
-            dense.getValues<APFloat>()[i].convertToDouble());
+        return floatLiteral(dense.getValues<APFloat>()[i].convertToDouble());
       if (k.kind == ElementKind::I1)
         return dense.getValues<bool>()[i] ? "true" : "false";
       int64_t x = dense.getValues<APInt>()[i].getSExtValue();
@@ -162,9 +167,8 @@ std::string FusedExpr::get(Value v, StringRef lin) {
     if (table == state.constantTables.end()) {
       name = llvm::formatv("dsConst{0}", state.constantTables.size()).str();
       state.constantTables[op] = name;
-      std::string decl = "static __device__ const " + k.compute() + " " +
-                         name + "[" + std::to_string(dense.getNumElements()) +
-                         "] = {";
+      std::string decl = "static __device__ const " + k.compute() + " " + name +
+                         "[" + std::to_string(dense.getNumElements()) + "] = {";
       for (int64_t i = 0; i < dense.getNumElements(); ++i)
         decl += (i ? ", " : "") + literal(i);
       state.prelude += decl + "};\n";
@@ -218,8 +222,8 @@ std::string FusedExpr::get(Value v, StringRef lin) {
     return define(v, lin, substitute(expr, {x0, x1}));
   }
   if (auto w = dyn_cast<WhereOp>(op)) {
-    std::string c = get(w.getCondition(),
-                        operandIndex(w.getCondition(), shape, lin));
+    std::string c =
+        get(w.getCondition(), operandIndex(w.getCondition(), shape, lin));
     std::string a = get(w.getLhs(), operandIndex(w.getLhs(), shape, lin));
     std::string b = get(w.getRhs(), operandIndex(w.getRhs(), shape, lin));
     return define(v, lin, c + " ? " + a + " : " + b);
@@ -236,8 +240,7 @@ std::string FusedExpr::get(Value v, StringRef lin) {
     std::string mean = get(bn.getMean(), ch), var = get(bn.getVariance(), ch);
     return define(v, lin,
                   scale + " * (" + x + " - " + mean + ") / sqrtf(" + var +
-                      " + " +
-                      floatLiteral(bn.getEpsilon().convertToDouble()) +
+                      " + " + floatLiteral(bn.getEpsilon().convertToDouble()) +
                       ") + " + bias);
   }
   return fail(op, "'" + op->getName().getStringRef() + "'");
@@ -250,16 +253,16 @@ std::string FusedExpr::get(Value v, StringRef lin) {
 std::string cuda::fusedParameters(FusionOp fusion, EmittedKernel &k) {
   std::string s;
   for (auto [i, v] : llvm::enumerate(fusion.getInputs())) {
-    std::string st = getElementKind(
-                         cast<RankedTensorType>(v.getType()).getElementType())
-                         ->storage();
+    std::string st =
+        getElementKind(cast<RankedTensorType>(v.getType()).getElementType())
+            ->storage();
     s += "const " + st + " *__restrict__ in" + std::to_string(i) + ", ";
     k.paramTypes.push_back("const " + st + " *");
   }
   for (auto [i, v] : llvm::enumerate(fusion.getResults())) {
-    std::string st = getElementKind(
-                         cast<RankedTensorType>(v.getType()).getElementType())
-                         ->storage();
+    std::string st =
+        getElementKind(cast<RankedTensorType>(v.getType()).getElementType())
+            ->storage();
     s += st + " *__restrict__ out" + std::to_string(i) +
          (i + 1 == fusion.getNumResults() ? "" : ", ");
     k.paramTypes.push_back(st + " *");
@@ -285,8 +288,8 @@ std::string cuda::storeResults(FusionOp fusion, FusedExpr &expr,
 }
 
 LogicalResult KernelEmitter::checkFusionTypes(FusionOp op) {
-  for (Type t : llvm::concat<Type>(op.getInputs().getTypes(),
-                                   op.getResultTypes()))
+  for (Type t :
+       llvm::concat<Type>(op.getInputs().getTypes(), op.getResultTypes()))
     if (failed(getElementKind(cast<RankedTensorType>(t).getElementType())))
       return op.emitOpError("unimplemented: CUDA emission for element type ")
              << cast<RankedTensorType>(t).getElementType();
@@ -328,7 +331,8 @@ LogicalResult KernelEmitter::emitFusion(FusionOp op) {
 }
 
 LogicalResult KernelEmitter::emitFusedElementwise(FusionOp op) {
-  int64_t n = cast<RankedTensorType>(op.getResult(0).getType()).getNumElements();
+  int64_t n =
+      cast<RankedTensorType>(op.getResult(0).getType()).getNumElements();
   for (Type t : op.getResultTypes())
     if (cast<RankedTensorType>(t).getNumElements() != n)
       return op.emitOpError("unimplemented: elementwise fusion results with "
@@ -365,8 +369,8 @@ LogicalResult KernelEmitter::emitFusedElementwise(FusionOp op) {
 namespace {
 
 bool isReduceOp(Operation *op) {
-  return isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp,
-             ReduceProdOp>(op);
+  return isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp>(
+      op);
 }
 
 } // namespace
@@ -399,8 +403,9 @@ LogicalResult KernelEmitter::emitFusedReduction(FusionOp op) {
       return r->emitOpError("unimplemented: fused reductions over different "
                             "rows");
     FailureOr<ElementKind> e = kindOf(r, r->getResult(0));
-    if (failed(e) || failed(requireFloat(r, *e, getElementTypeOrSelf(
-                                                  r->getResult(0).getType()))))
+    if (failed(e) ||
+        failed(requireFloat(r, *e,
+                            getElementTypeOrSelf(r->getResult(0).getType()))))
       return failure();
   }
   auto isScalar = [&](Value v) {
@@ -499,8 +504,8 @@ LogicalResult KernelEmitter::emitFusedReduction(FusionOp op) {
               "    " + acc + " = " + apply + ";\n  }\n";
     std::string value = fn + "(" + acc + ", scratch)";
     if (isa<ReduceMeanOp>(r))
-      value = "(" + value + " / " + floatLiteral(static_cast<double>(len)) +
-              ")";
+      value =
+          "(" + value + " / " + floatLiteral(static_cast<double>(len)) + ")";
     std::string name = "r" + std::to_string(reduced.size());
     passes += "  const float " + name + " = " + value + ";\n";
     reduced[r] = name;

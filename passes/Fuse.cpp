@@ -54,8 +54,8 @@ bool isContraction(Operation *op) {
 }
 
 bool isReduction(Operation *op) {
-  return isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp,
-             ReduceProdOp>(op);
+  return isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp>(
+      op);
 }
 
 /// Recompute cost of one element, in units of a simple arithmetic op;
@@ -191,14 +191,16 @@ private:
   /// Ops of the block that may join a group at all.
   bool candidate(Operation *op) const {
     return op && op->getBlock() == &block && !grouped(op) && isStatic(op) &&
-           op->getNumResults() == 1 && isa_and_present<DSDialect>(op->getDialect());
+           op->getNumResults() == 1 &&
+           isa_and_present<DSDialect>(op->getDialect());
   }
 
   /// Whether merging `ops` into one node makes a cycle in the graph of
   /// groups: some op outside is reachable from them and reaches them.
   bool wouldCycle(ArrayRef<Operation *> ops) const;
   /// Whether `v` has a user that is not in `members`.
-  static bool usedOutside(Value v, const llvm::SmallPtrSetImpl<Operation *> &members);
+  static bool usedOutside(Value v,
+                          const llvm::SmallPtrSetImpl<Operation *> &members);
 
   int addGroup(StringRef kind, ArrayRef<Operation *> ops) {
     groups.push_back({kind, SmallVector<Operation *>(ops)});
@@ -398,7 +400,8 @@ void Grouping::formElementwiseGroups() {
   std::reverse(reversed.begin(), reversed.end());
   for (Operation *root : reversed) {
     // A view as the root would be materialized: views stay aliases.
-    if (!candidate(root) || !(isElementwise(root) || isa<TransposeOp, ExpandOp>(root)))
+    if (!candidate(root) ||
+        !(isElementwise(root) || isa<TransposeOp, ExpandOp>(root)))
       continue;
     int64_t count = numElements(root->getResult(0));
     SmallVector<Operation *> ops = {root};
@@ -426,8 +429,8 @@ void Grouping::formElementwiseGroups() {
         members.insert(p);
       }
     }
-    unsigned computing = llvm::count_if(
-        ops, [](Operation *op) { return !isView(op); });
+    unsigned computing =
+        llvm::count_if(ops, [](Operation *op) { return !isView(op); });
     if (computing > 1)
       addGroup("elementwise", ops);
   }
@@ -438,10 +441,12 @@ void Grouping::formElementwiseGroups() {
 //===----------------------------------------------------------------------===//
 
 void buildFusion(Group &group, OpBuilder &builder) {
-  llvm::SmallPtrSet<Operation *, 16> members(group.ops.begin(), group.ops.end());
+  llvm::SmallPtrSet<Operation *, 16> members(group.ops.begin(),
+                                             group.ops.end());
   // Members in block order (deterministic inputs, results and body).
   SmallVector<Operation *> ops(group.ops);
-  llvm::sort(ops, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  llvm::sort(ops,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   SmallVector<Value> inputs, results;
   llvm::SmallPtrSet<Value, 16> seenInputs;
   SmallVector<ConstantOp> constants;
@@ -491,9 +496,8 @@ void buildFusion(Group &group, OpBuilder &builder) {
     yielded.push_back(map.lookup(r));
   YieldOp::create(inner, loc, yielded);
   for (auto [r, f] : llvm::zip(results, fusion.getResults()))
-    r.replaceUsesWithIf(f, [&](OpOperand &use) {
-      return !members.contains(use.getOwner());
-    });
+    r.replaceUsesWithIf(
+        f, [&](OpOperand &use) { return !members.contains(use.getOwner()); });
   for (Operation *op : llvm::reverse(ops))
     op->erase();
 }
@@ -601,10 +605,10 @@ struct FusePass : ds::impl::FusePassBase<FusePass> {
       func.emitRemark() << "ds-fuse: " << fusions << " fusions; kernels "
                         << before.kernels << " -> " << after.kernels
                         << "; modelled device-memory bytes per inference "
-                        << before.bytes << " -> " << after.bytes
-                        << " (floor " << floor.total() << ": weights "
-                        << floor.weights << ", inputs " << floor.inputs
-                        << ", outputs " << floor.outputs << ")";
+                        << before.bytes << " -> " << after.bytes << " (floor "
+                        << floor.total() << ": weights " << floor.weights
+                        << ", inputs " << floor.inputs << ", outputs "
+                        << floor.outputs << ")";
     if (!reportFile.empty()) {
       llvm::json::Object o{{"function", func.getSymName()},
                            {"fusions", fusions},

@@ -902,8 +902,9 @@ LogicalResult FusionOp::verify() {
       return op.emitOpError("is not allowed in a ds.fusion body");
     matmuls += isa<MatmulOp>(op);
     convs += isa<ConvOp, ConvTransposeOp>(op);
-    reductions += isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp,
-                      ReduceProdOp>(op);
+    reductions +=
+        isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp>(
+            op);
   }
   // fusion_c4
   StringRef kind = getKind();
