@@ -108,11 +108,10 @@ std::string FusedExpr::define(Value v, StringRef lin, StringRef expr) {
   // A computed f16/bf16 value is rounded as if stored, so that fusion does
   // not change numerics (the unfused kernel stores every op's result).
   std::string value = expr.str();
-  if (!isa<BlockArgument>(v) && (k->kind == ElementKind::F16 ||
-                                 k->kind == ElementKind::BF16))
+  if (!isa<BlockArgument>(v) &&
+      (k->kind == ElementKind::F16 || k->kind == ElementKind::BF16))
     value = k->load(k->store(value));
-  code += indent + "const " + k->compute() + " " + name + " = " + value +
-          ";\n";
+  code += indent + "const " + k->compute() + " " + name + " = " + value + ";\n";
   memo[{v.getAsOpaquePointer(), lin.str()}] = name;
   return name;
 }
