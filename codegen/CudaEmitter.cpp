@@ -615,6 +615,16 @@ FailureOr<KernelProgram> KernelEmitter::run() {
   return std::move(program);
 }
 
+void mlir::ds::printKernels(const KernelProgram &program,
+                            llvm::raw_ostream &os) {
+  for (const EmittedKernel &k : program.kernels)
+    os << llvm::formatv("// launch {0}: grid ({1}, {2}, {3}) "
+                        "block ({4}, {5}, {6})\n",
+                        k.name, k.grid[0], k.grid[1], k.grid[2], k.block[0],
+                        k.block[1], k.block[2])
+       << k.source << "\n";
+}
+
 FailureOr<KernelProgram> mlir::ds::emitCudaKernels(func::FuncOp func) {
   return KernelEmitter(func).run();
 }

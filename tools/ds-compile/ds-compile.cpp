@@ -277,12 +277,7 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
         mlir::ds::emitCudaKernels(*func);
     if (failed(program))
       return failure();
-    for (const mlir::ds::EmittedKernel &k : program->kernels)
-      os << llvm::formatv("// launch {0}: grid ({1}, {2}, {3}) "
-                          "block ({4}, {5}, {6})\n",
-                          k.name, k.grid[0], k.grid[1], k.grid[2], k.block[0],
-                          k.block[1], k.block[2])
-         << k.source << "\n";
+    mlir::ds::printKernels(*program, os);
     return success();
   }
 
