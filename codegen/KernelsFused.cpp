@@ -339,21 +339,75 @@ LogicalResult KernelEmitter::emitFusedElementwise(FusionOp op) {
   EmittedKernel &k = newKernel(op, "fusion_elementwise");
   FusedState state;
   state.indexType = idxType(fusionMaxElements(op));
+  std::string it = state.indexType;
   std::string params = fusedParameters(op, k);
+  // Four consecutive elements per thread and iteration when the count
+  // allows: f32 inputs read at the loop's own index and f32 results move as
+  // 16-byte vectors (buffers are at least 64-byte aligned).
+  constexpr int64_t lanes = 4;
+  bool vector = n % lanes == 0;
+  int64_t iterations = vector ? n / lanes : n;
   FusedExpr expr(state, "    ");
-  std::string stores = storeResults(op, expr, "i");
+  std::string loads, stores;
+  if (vector) {
+    std::map<unsigned, std::string> vectorLoads;
+    expr.leaf = [&](Value v, StringRef lin) -> std::optional<std::string> {
+      auto arg = dyn_cast<BlockArgument>(v);
+      if (!arg || !getElementTypeOrSelf(v.getType()).isF32() ||
+          lin.size() != 2 || lin[0] != 'i' || lin[1] < '0' ||
+          lin[1] >= '0' + lanes)
+        return std::nullopt;
+      std::string &name = vectorLoads[arg.getArgNumber()];
+      if (name.empty()) {
+        name = "ld" + std::to_string(arg.getArgNumber());
+        loads += llvm::formatv("    const dsF4 {0} = reinterpret_cast<const "
+                               "dsF4 *>(in{1})[q];\n",
+                               name, arg.getArgNumber())
+                     .str();
+      }
+      return name + "." + "xyzw"[lin[1] - '0'];
+    };
+    for (auto [r, v] : llvm::enumerate(op.getYield().getValues())) {
+      ElementKind e = *getElementKind(getElementTypeOrSelf(v.getType()));
+      SmallVector<std::string> values;
+      for (int64_t l = 0; l < lanes; ++l)
+        values.push_back(expr.get(v, "i" + std::to_string(l)));
+      if (e.kind == ElementKind::F32) {
+        stores += llvm::formatv("    reinterpret_cast<dsF4 *>(out{0})[q] = "
+                                "dsF4{{{1}, {2}, {3}, {4}};\n",
+                                r, values[0], values[1], values[2], values[3])
+                      .str();
+        continue;
+      }
+      for (int64_t l = 0; l < lanes; ++l)
+        stores +=
+            llvm::formatv("    out{0}[i{1}] = {2};\n", r, l, e.store(values[l]))
+                .str();
+    }
+  } else {
+    stores = storeResults(op, expr, "i");
+  }
   if (expr.failedAny)
     return failure();
   std::string s;
   llvm::raw_string_ostream os(s);
+  if (vector)
+    os << "struct alignas(16) dsF4 {\n  float x, y, z, w;\n};\n\n";
   os << "extern \"C\" __global__ void __launch_bounds__(" << kElementwiseBlock
      << ") " << k.name << "(" << params << ") {\n";
-  os << "  for (" << state.indexType << " i = blockIdx.x * "
-     << kElementwiseBlock << "u + threadIdx.x; i < " << n
-     << "u; i += gridDim.x * " << kElementwiseBlock << "u) {\n";
+  std::string var = vector ? "q" : "i";
+  os << "  for (" << it << " " << var << " = blockIdx.x * " << kElementwiseBlock
+     << "u + threadIdx.x; " << var << " < " << iterations << "u; " << var
+     << " += gridDim.x * " << kElementwiseBlock << "u) {\n";
+  if (vector) {
+    os << "    const " << it << " i0 = q * " << lanes << "u";
+    for (int64_t l = 1; l < lanes; ++l)
+      os << ", i" << l << " = i0 + " << l << "u";
+    os << ";\n" << loads;
+  }
   os << expr.code << stores << "  }\n}\n";
   k.source = finishSource(k, op, state.prelude + s);
-  int64_t blocks = (n + kElementwiseBlock - 1) / kElementwiseBlock;
+  int64_t blocks = (iterations + kElementwiseBlock - 1) / kElementwiseBlock;
   k.grid = {static_cast<uint32_t>(std::max<int64_t>(
                 1, std::min<int64_t>(blocks, kMaxElementwiseGrid))),
             1, 1};

@@ -47,13 +47,18 @@ func.func @main(%x: tensor<3x10xf32>) -> tensor<3x10xf32> {
 // -----
 
 // Elementwise with two results and a non-splat constant compiled in as a
-// table; the transpose is index math.
+// table; the transpose is index math. 12 elements: four per thread and
+// iteration, the input read and both results written as 16-byte vectors.
 // CHECK-LABEL: // launch k0_fusion_elementwise
 // CHECK: static __device__ const float dsConst0[3] = {1.0f, -2.0f, 0.5f};
+// CHECK: struct alignas(16) dsF4 {
 // CHECK: k0_fusion_elementwise(const float *__restrict__ in0, float *__restrict__ out0, float *__restrict__ out1)
+// CHECK: q < 3u;
+// CHECK: const dsF4 ld0 = reinterpret_cast<const dsF4 *>(in0)[q];
 // CHECK: dsConst0[
-// CHECK: out0[i] =
-// CHECK: out1[i] =
+// CHECK: (ld0.x) *
+// CHECK: reinterpret_cast<dsF4 *>(out0)[q] = dsF4{
+// CHECK: reinterpret_cast<dsF4 *>(out1)[q] = dsF4{
 // CHECK-NOT: __global__
 func.func @main(%x: tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<4x3xf32>) {
   %c = ds.constant dense<[[1.0], [-2.0], [0.5]]> : tensor<3x1xf32>
@@ -61,4 +66,17 @@ func.func @main(%x: tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<4x3xf32>) {
   %t = ds.transpose %m, perm = [1, 0] : tensor<3x4xf32> -> tensor<4x3xf32>
   %n = ds.neg %t : tensor<4x3xf32>
   return %m, %n : tensor<3x4xf32>, tensor<4x3xf32>
+}
+
+// -----
+
+// An element count that is not a multiple of 4: one element per thread.
+// CHECK-LABEL: // launch k0_fusion_elementwise
+// CHECK-NOT: dsF4
+// CHECK: i < 15u;
+// CHECK: out0[i] =
+func.func @main(%x: tensor<3x5xf32>) -> tensor<3x5xf32> {
+  %a = ds.exp %x : tensor<3x5xf32>
+  %b = ds.neg %a : tensor<3x5xf32>
+  return %b : tensor<3x5xf32>
 }
