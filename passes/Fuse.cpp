@@ -553,15 +553,15 @@ Floor measureFloor(func::FuncOp func) {
 struct FusePass : ds::impl::FusePassBase<FusePass> {
   using FusePassBase::FusePassBase;
 
-  void runOnOperation() override {
-    func::FuncOp func = getOperation();
+  /// Fuses one function; its figures go to `figures` (null when skipped).
+  LogicalResult fuseFunction(func::FuncOp func, llvm::json::Object *&figures,
+                             llvm::json::Object &storage) {
+    figures = nullptr;
     if (func.isExternal())
-      return;
-    if (!func.getBody().hasOneBlock()) {
-      func.emitOpError("unimplemented: ds-fuse on a function with more than "
-                       "one block");
-      return signalPassFailure();
-    }
+      return success();
+    if (!func.getBody().hasOneBlock())
+      return func.emitOpError("unimplemented: ds-fuse on a function with "
+                              "more than one block");
     // Only static shapes can be measured and grouped; a dynamic function is
     // left alone (ds-static-shapes comes first in the pipeline).
     bool allStatic = true;
@@ -574,7 +574,7 @@ struct FusePass : ds::impl::FusePassBase<FusePass> {
     if (!allStatic) {
       if (report)
         func.emitRemark("ds-fuse: skipped, the function has dynamic shapes");
-      return;
+      return success();
     }
     Block &block = func.getBody().front();
     Traffic before = measure(func);
@@ -596,10 +596,9 @@ struct FusePass : ds::impl::FusePassBase<FusePass> {
         op.erase();
     // A fusion sits after its last member; users of its results that came
     // earlier move after it (the grouping made no cycle, so an order exists).
-    if (!sortTopologically(&block, block.without_terminator())) {
-      func.emitOpError("ds-fuse: internal error: fused groups form a cycle");
-      return signalPassFailure();
-    }
+    if (!sortTopologically(&block, block.without_terminator()))
+      return func.emitOpError(
+          "ds-fuse: internal error: fused groups form a cycle");
     Traffic after = measure(func);
     if (report)
       func.emitRemark() << "ds-fuse: " << fusions << " fusions; kernels "
@@ -609,26 +608,58 @@ struct FusePass : ds::impl::FusePassBase<FusePass> {
                         << floor.total() << ": weights " << floor.weights
                         << ", inputs " << floor.inputs << ", outputs "
                         << floor.outputs << ")";
-    if (!reportFile.empty()) {
-      llvm::json::Object o{{"function", func.getSymName()},
-                           {"fusions", fusions},
-                           {"kernels_before", before.kernels},
-                           {"kernels_after", after.kernels},
-                           {"bytes_before", before.bytes},
-                           {"bytes_after", after.bytes},
-                           {"floor_bytes", floor.total()},
-                           {"floor_weight_bytes", floor.weights},
-                           {"floor_input_bytes", floor.inputs},
-                           {"floor_output_bytes", floor.outputs}};
-      std::error_code ec;
-      llvm::raw_fd_ostream os(reportFile, ec, llvm::sys::fs::OF_Text);
-      if (ec) {
-        func.emitError("ds-fuse: cannot write report file '")
-            << reportFile << "': " << ec.message();
+    storage = llvm::json::Object{{"function", func.getSymName()},
+                                 {"fusions", fusions},
+                                 {"kernels_before", before.kernels},
+                                 {"kernels_after", after.kernels},
+                                 {"bytes_before", before.bytes},
+                                 {"bytes_after", after.bytes},
+                                 {"floor_bytes", floor.total()},
+                                 {"floor_weight_bytes", floor.weights},
+                                 {"floor_input_bytes", floor.inputs},
+                                 {"floor_output_bytes", floor.outputs}};
+    figures = &storage;
+    return success();
+  }
+
+  void runOnOperation() override {
+    // Functions one after the other: the report covers all of them (one per
+    // batch bucket).
+    llvm::json::Array functions;
+    llvm::json::Object totals;
+    int64_t sums[6] = {0, 0, 0, 0, 0, 0};
+    const char *keys[6] = {"fusions",      "kernels_before", "kernels_after",
+                           "bytes_before", "bytes_after",    "floor_bytes"};
+    for (func::FuncOp func : getOperation().getOps<func::FuncOp>()) {
+      llvm::json::Object storage, *figures;
+      if (failed(fuseFunction(func, figures, storage)))
         return signalPassFailure();
-      }
-      os << llvm::json::Value(std::move(o)) << "\n";
+      if (!figures)
+        continue;
+      for (int i = 0; i < 6; ++i)
+        sums[i] += *figures->getInteger(keys[i]);
+      functions.push_back(std::move(storage));
     }
+    if (reportFile.empty())
+      return;
+    // One function: its figures at the top level; several: the sums there
+    // and each function's in "functions".
+    llvm::json::Object out;
+    if (functions.size() == 1) {
+      out = std::move(*functions.front().getAsObject());
+    } else {
+      for (int i = 0; i < 6; ++i)
+        out[keys[i]] = sums[i];
+      out["functions"] = std::move(functions);
+    }
+    std::error_code ec;
+    llvm::raw_fd_ostream os(reportFile, ec, llvm::sys::fs::OF_Text);
+    if (ec) {
+      getOperation().emitError("ds-fuse: cannot write report file '")
+          << reportFile << "': " << ec.message();
+      return signalPassFailure();
+    }
+    os << llvm::json::Value(std::move(out)) << "\n";
   }
 };
 

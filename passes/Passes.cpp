@@ -48,7 +48,7 @@ void ds::buildDSInferencePipeline(OpPassManager &pm,
     FusePassOptions fuse;
     fuse.report = options.report;
     fuse.reportFile = options.fusionReport;
-    funcPm->addPass(createFusePass(fuse));
+    pm.addPass(createFusePass(fuse));
   }
 }
 

@@ -219,7 +219,7 @@ def RaisePatternsPass : Pass<"ds-raise-patterns", "::mlir::func::FuncOp"> {
 // Fusion
 //===----------------------------------------------------------------------===//
 
-def FusePass : Pass<"ds-fuse", "::mlir::func::FuncOp"> {
+def FusePass : Pass<"ds-fuse", "::mlir::ModuleOp"> {
   let summary = "Groups ops into ds.fusion regions, one kernel each";
   let description = [{
     Groups the ops of a static-shaped function into `ds.fusion` regions, each
@@ -244,7 +244,8 @@ def FusePass : Pass<"ds-fuse", "::mlir::func::FuncOp"> {
     as they are: one kernel each. `report` emits a remark with kernel count
     and modelled device-memory bytes before and after, against the floor
     (weights read once plus inputs and outputs); `report-file` writes the
-    same figures as JSON.
+    same figures as JSON (per function and summed over the functions when
+    there are several, e.g. batch buckets).
 
     Before:
     ```mlir

@@ -1,5 +1,5 @@
 // RUN: ds-opt %s -split-input-file --ds-fuse=report -verify-diagnostics
-// RUN: ds-opt %s -split-input-file --ds-fuse="report-file=%t.json" -o /dev/null
+// RUN: ds-opt %s --ds-fuse="report-file=%t.json" -o /dev/null
 // RUN: FileCheck %s --check-prefix=JSON < %t.json
 
 // Modelled traffic: unfused, matmul reads x (64 B) and w (128 B) and writes
