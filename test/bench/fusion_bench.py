@@ -2,7 +2,8 @@
 """ds-fuse on the real models: prints figures, asserts nothing.
 
 For each model of test/E2E/models.json (fetched by scripts/fetch_models.sh;
-models with an "xfail" reason are skipped): `ds-compile --emit=mlir
+models with an "xfail" reason are skipped) and the tiny PyTorch-exported
+transformers of test/E2E/transformers (batch 1, seq 8): `ds-compile --emit=mlir
 --fusion-report` with the model's input shapes bound, then the table of
 kernels before/after fusion and the modelled device-memory bytes per
 inference (each kernel reads each input once and writes each result once)
@@ -26,7 +27,10 @@ import dspipeline  # noqa: E402
 
 
 def binds(spec):
-    """Every input dim bound by argument position (0[1]=48, ...)."""
+    """Every input dim bound by argument position (0[1]=48, ...), or the
+    spec's own binding."""
+    if "bind" in spec:
+        return spec["bind"]
     out = []
     for i, (_, inp) in enumerate(spec["inputs"].items()):
         out += [f"{i}[{d}]={n}" for d, n in enumerate(inp["shape"])]
@@ -38,7 +42,8 @@ def mb(n):
 
 
 def bench(spec, compile_tool, work, nvrtc):
-    model = os.path.join(dspipeline.MODELS_DIR, spec["file"])
+    model = spec.get("path") or os.path.join(dspipeline.MODELS_DIR,
+                                             spec["file"])
     if not os.path.exists(model):
         return None, "model not fetched"
     report = os.path.join(work, spec["name"] + ".json")
@@ -56,7 +61,7 @@ def bench(spec, compile_tool, work, nvrtc):
         row = json.load(f)
     if nvrtc:
         regs, spills = 0, 0
-        for m in re.finditer(r"sm_\d+: (\d+)/(\d+)/(\d+)/", r.stdout):
+        for m in re.finditer(r"sm_\d+: (\d+)/(\d+)/(\d+)/", r.stdout + r.stderr):
             regs = max(regs, int(m.group(1)))
             spills = max(spills, int(m.group(2)) + int(m.group(3)))
         row["max_regs"], row["max_spill"] = regs, spills
@@ -82,7 +87,12 @@ def main():
         head += f" {'max regs':>8} {'spill B':>7}"
     print(head)
     with tempfile.TemporaryDirectory() as work:
-        for spec in dspipeline.load_models():
+        # The real models, then the PyTorch-exported tiny transformers.
+        transformers = os.path.join(os.path.dirname(HERE), "E2E", "transformers")
+        specs = dspipeline.load_models() + [
+            {"name": f"{m}-b1s8", "path": os.path.join(transformers, m + ".onnx"),
+             "bind": "batch=1,seq=8"} for m in ("gpt2_tiny", "llama_tiny")]
+        for spec in specs:
             if spec.get("xfail") or not re.search(args.filter, spec["name"]):
                 continue
             row, why = bench(spec, compile_tool, work, args.nvrtc)
