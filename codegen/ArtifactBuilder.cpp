@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/raw_ostream.h"
@@ -116,10 +117,37 @@ LogicalResult ArtifactLowering::assignBuffers() {
     artifact.inputs.push_back(*id);
   }
   unsigned constants = 0;
+  // Ops of fusion bodies come right after their fusion's results: the
+  // reference program runs them unfused (block arguments and yielded values
+  // share the fusion's operand and result buffers).
+  SmallVector<Operation *> ops;
   for (Operation &op : func.getBody().front()) {
-    if (isa<func::ReturnOp>(op))
+    ops.push_back(&op);
+    if (auto fusion = dyn_cast<FusionOp>(op))
+      for (Operation &inner : fusion.getBody().front())
+        ops.push_back(&inner);
+  }
+  for (Operation *opPtr : ops) {
+    Operation &op = *opPtr;
+    if (isa<func::ReturnOp, YieldOp>(op))
       continue;
+    if (auto fusion = dyn_cast<FusionOp>(op)) {
+      for (Value r : fusion.getResults())
+        if (failed(addBuffer(r, Kind::Intermediate, "")))
+          return failure();
+      Block &body = fusion.getBody().front();
+      for (auto [arg, input] :
+           llvm::zip(body.getArguments(), fusion.getInputs()))
+        bufferOf[arg] = bufferOf.at(input);
+      for (auto [v, r] :
+           llvm::zip(fusion.getYield().getValues(), fusion.getResults()))
+        bufferOf[v] = bufferOf.at(r);
+      continue;
+    }
     Value result = op.getResult(0);
+    // Yielded values already have their fusion result's buffer.
+    if (bufferOf.count(result))
+      continue;
     // Views (isViewOp) reinterpret their operand's bytes: no kernel, no
     // storage of their own (the reference program gives them a buffer).
     if (isViewOp(&op) && !options.referenceOnly) {
@@ -181,8 +209,18 @@ LogicalResult ArtifactLowering::loadWeights() {
 }
 
 void ArtifactLowering::buildReference() {
+  SmallVector<Operation *> ops;
   for (Operation &op : func.getBody().front()) {
-    if (isa<func::ReturnOp, WeightOp, ConstantOp>(op))
+    if (auto fusion = dyn_cast<FusionOp>(op)) {
+      for (Operation &inner : fusion.getBody().front())
+        ops.push_back(&inner);
+      continue;
+    }
+    ops.push_back(&op);
+  }
+  for (Operation *opPtr : ops) {
+    Operation &op = *opPtr;
+    if (isa<func::ReturnOp, YieldOp, WeightOp, ConstantOp>(op))
       continue;
     rt::RefOp ref = toRefOp(&op);
     for (Value v : op.getOperands())
@@ -350,17 +388,32 @@ FailureOr<rt::Artifact> ArtifactLowering::run() {
 
   // Arena: every activation gets its own aligned slot (no reuse yet; the
   // memory planner replaces this).
-  uint64_t arena = 0;
-  for (rt::BufferDesc &b : artifact.buffers) {
+  // Values inside fusions live only in the reference program: no slot.
+  llvm::DenseSet<uint32_t> inKernels;
+  for (const EmittedKernel &k : program->kernels)
+    for (Value v : k.args)
+      if (v)
+        for (uint32_t id = bufferOf.at(v);; id = artifact.buffers[id].aliasOf) {
+          inKernels.insert(id);
+          if (artifact.buffers[id].kind != rt::BufferDesc::Kind::View)
+            break;
+        }
+  uint64_t arena = 0, referenceOnly = 0;
+  for (auto [id, b] : llvm::enumerate(artifact.buffers)) {
     using Kind = rt::BufferDesc::Kind;
     if (b.kind != Kind::Input && b.kind != Kind::Output &&
         b.kind != Kind::Intermediate)
       continue;
+    if (b.kind == Kind::Intermediate && !inKernels.contains(id)) {
+      referenceOnly = std::max(referenceOnly, b.type.byteSize());
+      continue;
+    }
     arena = alignTo(arena, options.alignment);
     b.offset = arena;
     arena += b.type.byteSize();
   }
-  artifact.arenaBytes = alignTo(arena, options.alignment);
+  artifact.arenaBytes =
+      alignTo(std::max(arena, referenceOnly), options.alignment);
 
   if (failed(loadWeights()))
     return failure();

@@ -440,14 +440,27 @@ std::string KernelEmitter::finishSource(const EmittedKernel &k, Operation *op,
   os << "// ds kernel " << k.name;
   if (op) {
     os << ": " << op->getName().getStringRef();
-    if (auto loc = dyn_cast<NameLoc>(op->getLoc()))
+    if (auto fusion = dyn_cast<FusionOp>(op)) {
+      // The fused ops and their nodes, in order.
+      os << " \"" << fusion.getKind() << "\" of";
+      for (Operation &inner : fusion.getBody().front().without_terminator()) {
+        if (isa<ConstantOp>(inner))
+          continue;
+        os << " " << inner.getName().stripDialect();
+        if (auto loc = dyn_cast<NameLoc>(inner.getLoc()))
+          os << " (" << loc.getName().getValue() << ")";
+      }
+    } else if (auto loc = dyn_cast<NameLoc>(op->getLoc())) {
       os << " (" << loc.getName().getValue() << ")";
+    }
   }
   os << "\n" << helperDefinitions(body) << body;
   return s;
 }
 
 void KernelEmitter::emitPointwise(Operation *op, PointwiseKernel &spec) {
+  if (spec.fusion)
+    op = spec.fusion;
   EmittedKernel &k = newKernel(op, spec.opName);
   int64_t n = product(spec.shape);
   std::string it = spec.indexType.empty()
@@ -457,12 +470,16 @@ void KernelEmitter::emitPointwise(Operation *op, PointwiseKernel &spec) {
   llvm::raw_string_ostream os(s);
   os << "extern \"C\" __global__ void __launch_bounds__(" << kElementwiseBlock
      << ") " << k.name << "(";
-  for (auto [i, type] : llvm::enumerate(spec.inputTypes)) {
-    os << "const " << type << " *__restrict__ in" << i << ", ";
-    k.paramTypes.push_back("const " + type + " *");
+  if (spec.fusion) {
+    os << fusedParameters(spec.fusion, k) << ") {\n";
+  } else {
+    for (auto [i, type] : llvm::enumerate(spec.inputTypes)) {
+      os << "const " << type << " *__restrict__ in" << i << ", ";
+      k.paramTypes.push_back("const " + type + " *");
+    }
+    os << spec.resultType << " *__restrict__ out) {\n";
+    k.paramTypes.push_back(spec.resultType + " *");
   }
-  os << spec.resultType << " *__restrict__ out) {\n";
-  k.paramTypes.push_back(spec.resultType + " *");
   os << "  for (" << it << " i = blockIdx.x * " << kElementwiseBlock
      << "u + threadIdx.x; i < " << n << "u; i += gridDim.x * "
      << kElementwiseBlock << "u) {\n";
@@ -476,6 +493,8 @@ void KernelEmitter::emitPointwise(Operation *op, PointwiseKernel &spec) {
                 1, std::min<int64_t>(blocks, kMaxElementwiseGrid))),
             1, 1};
   k.block = {kElementwiseBlock, 1, 1};
+  if (spec.fusion)
+    return;
   k.args.append(spec.inputs.begin(), spec.inputs.end());
   k.args.push_back(spec.result);
   k.numInputs = spec.inputs.size();
@@ -492,6 +511,7 @@ LogicalResult KernelEmitter::emitOp(Operation *op) {
       .Case([&](CastOp o) { return emitCast(o); })
       .Case([&](WhereOp o) { return emitWhere(o); })
       .Case([&](BatchNormOp o) { return emitBatchNorm(o); })
+      .Case([&](FusionOp o) { return emitFusion(o); })
       .Case([&](MatmulOp o) { return emitMatmul(o); })
       .Case([&](ConvOp o) { return emitConv(o); })
       .Case([&](ConvTransposeOp o) { return emitConvTranspose(o); })
@@ -593,6 +613,16 @@ FailureOr<KernelProgram> KernelEmitter::run() {
     program.outputCopyKernel.push_back(program.kernels.size() - 1);
   }
   return std::move(program);
+}
+
+void mlir::ds::printKernels(const KernelProgram &program,
+                            llvm::raw_ostream &os) {
+  for (const EmittedKernel &k : program.kernels)
+    os << llvm::formatv("// launch {0}: grid ({1}, {2}, {3}) "
+                        "block ({4}, {5}, {6})\n",
+                        k.name, k.grid[0], k.grid[1], k.grid[2], k.block[0],
+                        k.block[1], k.block[2])
+       << k.source << "\n";
 }
 
 FailureOr<KernelProgram> mlir::ds::emitCudaKernels(func::FuncOp func) {

@@ -53,6 +53,10 @@ struct KernelProgram {
 /// and parameters that must be compile-time constants but are not.
 FailureOr<KernelProgram> emitCudaKernels(func::FuncOp func);
 
+/// Prints every kernel's launch configuration and source
+/// (`// launch <name>: grid (x, y, z) block (x, y, z)`, then the source).
+void printKernels(const KernelProgram &program, llvm::raw_ostream &os);
+
 /// Whether `op` reinterprets its first operand's buffer with another shape
 /// (ds.reshape, ds.flatten, ds.squeeze, ds.unsqueeze): no kernel; its result
 /// buffer aliases the operand's.

@@ -16,6 +16,9 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
 
 namespace mlir::ds::cuda {
@@ -100,6 +103,13 @@ FailureOr<ElementKind> getElementKind(Type type);
 std::string convertCompute(StringRef value, ElementKind from, ElementKind to);
 /// `a op b` in the wrapping (unsigned) arithmetic of integer kind `k`.
 std::string wrappingOp(ElementKind k, StringRef a, StringRef op, StringRef b);
+/// The expression of unary elementwise op `op` (not cast) on the compute
+/// value `x0` of kind `k`; empty when `op` does not support `k`.
+std::string unaryExpression(Operation *op, ElementKind k);
+/// The expression of broadcasting binary op `op` on the compute values `x0`
+/// and `x1` of operand kind `k` (a compute value of the result's kind); empty
+/// when `op` does not support `k`.
+std::string binaryExpression(Operation *op, ElementKind k);
 /// Definitions of the ds helper functions (conversions) that `source` calls,
 /// to be placed before it.
 std::string helperDefinitions(StringRef source);
@@ -140,7 +150,72 @@ struct PointwiseKernel {
   /// File-scope declarations (lookup tables) placed before the kernel.
   std::string prelude;
   std::string body;
+  /// Set for the kernel of a ds.fusion: the parameters are its inputs and
+  /// results (fusedParameters), `inputs`/`result` are not used.
+  FusionOp fusion;
 };
+
+//===----------------------------------------------------------------------===//
+// Fused kernels (KernelsFused.cpp)
+//===----------------------------------------------------------------------===//
+
+/// What the expressions of one fused kernel share.
+struct FusedState {
+  /// Index type of the kernel (see idxType).
+  std::string indexType;
+  /// File-scope declarations (constant tables) placed before the kernel.
+  std::string prelude;
+  std::map<Operation *, std::string> constantTables;
+  unsigned counter = 0;
+};
+
+/// Emits straight-line code computing values of a ds.fusion body at linear
+/// indices of their own shape, by pull: each op asks for its operands at the
+/// index it maps them to (broadcast, transposed, the same for views). Block
+/// argument N is loaded from `inN`; splat constants become literals, other
+/// constants tables in the prelude. Results are memoized per (value, index)
+/// within one scope (one FusedExpr); `leaf` supplies values computed by the
+/// kernel template (a contraction's accumulator, a reduction's result).
+class FusedExpr {
+public:
+  FusedExpr(FusedState &state, std::string indent)
+      : indent(std::move(indent)), state(state) {}
+
+  /// A compute-typed expression (a literal or a variable name) of `v` at
+  /// linear index `lin` of v's shape; statements it needs go to `code`.
+  std::string get(Value v, StringRef lin);
+  /// The index into `operand` read by an op of result shape `result` at
+  /// `lin` (numpy broadcasting).
+  std::string operandIndex(Value operand, ArrayRef<int64_t> result,
+                           StringRef lin);
+  /// Reports "unimplemented: <why>" on `op` (once) and returns a dummy.
+  std::string fail(Operation *op, const Twine &why);
+
+  std::function<std::optional<std::string>(Value, StringRef)> leaf;
+  std::string indent;
+  std::string code;
+  bool failedAny = false;
+
+private:
+  std::string fresh(StringRef prefix);
+  /// Declares the coordinates of `lin` over `shape`; returns their prefix.
+  std::string coordinates(ArrayRef<int64_t> shape, StringRef lin);
+  std::string define(Value v, StringRef lin, StringRef expr);
+
+  FusedState &state;
+  std::map<std::pair<void *, std::string>, std::string> memo;
+  std::map<std::string, std::string> coordMemo;
+};
+
+/// Elements of the largest value a fusion touches (index type choice).
+int64_t fusionMaxElements(FusionOp op);
+/// Parameters of a fused kernel, `const T *__restrict__ in0, ..., T
+/// *__restrict__ out0, ...` (the fusion's inputs, then its results); sets
+/// k.args, k.numInputs and k.paramTypes.
+std::string fusedParameters(FusionOp fusion, EmittedKernel &k);
+/// Statements storing every yielded value of `fusion` at linear index `lin`
+/// of its shape (`outN[lin] = ...`), computed through `expr`.
+std::string storeResults(FusionOp fusion, FusedExpr &expr, StringRef lin);
 
 class KernelEmitter {
 public:
@@ -166,9 +241,12 @@ private:
                        StringRef expr);
 
   // KernelsContraction.cpp
-  LogicalResult emitMatmul(MatmulOp op);
-  LogicalResult emitConv(ConvOp op);
-  LogicalResult emitConvTranspose(ConvTransposeOp op);
+  /// With `fusion`, the kernel of that "matmul" fusion: operands pulled
+  /// through the body, the epilogue applied at the store.
+  LogicalResult emitMatmul(MatmulOp op, FusionOp fusion = {});
+  /// With `fusion`, the kernel of that "conv" fusion (epilogue at the store).
+  LogicalResult emitConv(ConvOp op, FusionOp fusion = {});
+  LogicalResult emitConvTranspose(ConvTransposeOp op, FusionOp fusion = {});
   /// max_pool and avg_pool.
   LogicalResult emitPool(Operation *op);
 
@@ -176,6 +254,12 @@ private:
   LogicalResult emitSoftmax(SoftmaxOp op);
   LogicalResult emitLayerNorm(LayerNormOp op);
   LogicalResult emitReduce(Operation *op);
+
+  // KernelsFused.cpp
+  LogicalResult emitFusion(FusionOp op);
+  LogicalResult emitFusedElementwise(FusionOp op);
+  LogicalResult emitFusedReduction(FusionOp op);
+  LogicalResult checkFusionTypes(FusionOp op);
 
   // KernelsDataMovement.cpp
   LogicalResult emitTranspose(TransposeOp op);

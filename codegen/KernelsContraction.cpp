@@ -133,7 +133,7 @@ std::string positionIndex(ArrayRef<int64_t> shape, StringRef prefix,
 // matmul
 //===----------------------------------------------------------------------===//
 
-LogicalResult KernelEmitter::emitMatmul(MatmulOp op) {
+LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
   RankedTensorType lhsType = op.getLhs().getType();
   RankedTensorType rhsType = op.getRhs().getType();
   RankedTensorType outType = op.getType();
@@ -171,14 +171,24 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op) {
   int64_t total = batchCount * std::max(m * kDim, std::max(kDim * n, m * n));
   std::string it = idxType(total);
   std::string st = e.storage();
+  FusedState state;
+  if (fusion) {
+    it = idxType(std::max(total, fusionMaxElements(fusion)));
+    state.indexType = it;
+  }
 
-  EmittedKernel &k = newKernel(op, "matmul");
+  EmittedKernel &k = newKernel(fusion ? fusion.getOperation() : op,
+                               fusion ? "fusion_matmul" : "matmul");
   std::string s;
   llvm::raw_string_ostream os(s);
   unsigned t = kMatmulTile;
   os << "extern \"C\" __global__ void __launch_bounds__(" << t * t << ") "
-     << k.name << "(const " << st << " *__restrict__ A, const " << st
-     << " *__restrict__ B, " << st << " *__restrict__ C) {\n";
+     << k.name << "(";
+  if (fusion)
+    os << fusedParameters(fusion, k) << ") {\n";
+  else
+    os << "const " << st << " *__restrict__ A, const " << st
+       << " *__restrict__ B, " << st << " *__restrict__ C) {\n";
   os << "  __shared__ float As[" << t << "][" << t + 1 << "];\n";
   os << "  __shared__ float Bs[" << t << "][" << t + 1 << "];\n";
   os << "  const " << it << " tx = threadIdx.x, ty = threadIdx.y;\n";
@@ -199,26 +209,68 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op) {
   os << "  for (" << it << " k0 = 0; k0 < " << kDim << "u; k0 += " << t
      << "u) {\n";
   os << "    const " << it << " ka = k0 + tx, kb = k0 + ty;\n";
-  os << "    As[ty][tx] = (row < " << m << "u && ka < " << kDim << "u) ? "
-     << e.load(llvm::formatv("A[aBase + row * {0}u + ka]", kDim).str())
-     << " : 0.0f;\n";
-  os << "    Bs[ty][tx] = (kb < " << kDim << "u && col < " << n << "u) ? "
-     << e.load(llvm::formatv("B[bBase + kb * {0}u + col]", n).str())
-     << " : 0.0f;\n";
+  std::string aIndex = llvm::formatv("aBase + row * {0}u + ka", kDim).str();
+  std::string bIndex = llvm::formatv("bBase + kb * {0}u + col", n).str();
+  std::string aCond = llvm::formatv("row < {0}u && ka < {1}u", m, kDim).str();
+  std::string bCond = llvm::formatv("kb < {0}u && col < {1}u", kDim, n).str();
+  if (fusion) {
+    // Operands pulled through the absorbed transposes and views.
+    for (auto [name, operand, index, cond] :
+         {std::tuple{"As", op.getLhs(), aIndex, aCond},
+          std::tuple{"Bs", op.getRhs(), bIndex, bCond}}) {
+      FusedExpr load(state, "      ");
+      std::string v = load.get(operand, "l");
+      if (load.failedAny)
+        return failure();
+      os << "    {\n      float x = 0.0f;\n      if (" << cond << ") {\n";
+      os << "      const " << it << " l = " << index << ";\n"
+         << load.code << "      x = " << v << ";\n      }\n";
+      os << "      " << name << "[ty][tx] = x;\n    }\n";
+    }
+  } else {
+    os << "    As[ty][tx] = (" << aCond << ") ? " << e.load("A[" + aIndex + "]")
+       << " : 0.0f;\n";
+    os << "    Bs[ty][tx] = (" << bCond << ") ? " << e.load("B[" + bIndex + "]")
+       << " : 0.0f;\n";
+  }
   os << "    __syncthreads();\n";
   os << "#pragma unroll\n";
   os << "    for (int kk = 0; kk < " << t << "; ++kk)\n";
   os << "      acc += As[ty][kk] * Bs[kk][tx];\n";
   os << "    __syncthreads();\n";
   os << "  }\n";
-  os << "  if (row < " << m << "u && col < " << n << "u)\n";
-  os << "    C[cBase + row * " << n << "u + col] = " << e.store("acc") << ";\n";
-  os << "}\n";
-  k.source = finishSource(k, op, s);
+  if (fusion) {
+    // The epilogue, pulled at the output index with the accumulator as the
+    // matmul's value there.
+    FusedExpr epilogue(state, "    ");
+    Value result = op.getResult();
+    epilogue.leaf = [&](Value v, StringRef lin) -> std::optional<std::string> {
+      if (v != result)
+        return std::nullopt;
+      if (lin != "o")
+        return epilogue.fail(op, "a matmul result read at another index");
+      return std::string("acc");
+    };
+    std::string stores = storeResults(fusion, epilogue, "o");
+    if (epilogue.failedAny)
+      return failure();
+    os << "  if (row < " << m << "u && col < " << n << "u) {\n";
+    os << "    const " << it << " o = cBase + row * " << n << "u + col;\n";
+    os << epilogue.code << stores << "  }\n}\n";
+    k.source = finishSource(k, fusion, state.prelude + s);
+  } else {
+    os << "  if (row < " << m << "u && col < " << n << "u)\n";
+    os << "    C[cBase + row * " << n << "u + col] = " << e.store("acc")
+       << ";\n";
+    os << "}\n";
+    k.source = finishSource(k, op, s);
+  }
   k.grid = {static_cast<uint32_t>(std::max<int64_t>(1, (n + t - 1) / t)),
             static_cast<uint32_t>(std::max<int64_t>(1, (m + t - 1) / t)),
             static_cast<uint32_t>(std::max<int64_t>(1, batchCount))};
   k.block = {t, t, 1};
+  if (fusion)
+    return success();
   k.args = {op.getLhs(), op.getRhs(), op.getResult()};
   k.numInputs = 2;
   k.paramTypes = {"const " + st + " *", "const " + st + " *", st + " *"};
@@ -239,9 +291,15 @@ struct ConvSetup {
   ArrayRef<int64_t> inSpatial, kernel;
   int64_t c, cg, mg, inPlane, taps;
   PointwiseKernel k;
+  /// Pointer parameters of the input, the weight and the bias.
+  std::string x = "in0", w = "in1", b = "in2";
+  /// Inside a fusion: statements after `y` (the conv's value at `i`) that
+  /// store the fusion's results.
+  std::string epilogue;
 };
 
-template <typename OpTy> FailureOr<ConvSetup> setUpConv(OpTy op) {
+template <typename OpTy>
+FailureOr<ConvSetup> setUpConv(OpTy op, FusionOp fusion) {
   ConvSetup cs;
   Type elt = op.getType().getElementType();
   FailureOr<ElementKind> kind = getElementKind(elt);
@@ -272,6 +330,42 @@ template <typename OpTy> FailureOr<ConvSetup> setUpConv(OpTy op) {
   k.indexType =
       idxType(std::max({product(inShape), product(outShape),
                         product(op.getWeight().getType().getShape())}));
+  if (!fusion)
+    return cs;
+  // The conv reads block arguments directly; the epilogue is pulled at the
+  // output index with `y` as the conv's value.
+  auto param = [&](Value v, std::string &name) -> LogicalResult {
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (!arg)
+      return op.emitOpError("unimplemented: a fused conv operand that is not "
+                            "an input of the fusion");
+    name = "in" + std::to_string(arg.getArgNumber());
+    return success();
+  };
+  if (failed(param(op.getInput(), cs.x)) ||
+      failed(param(op.getWeight(), cs.w)) ||
+      (op.getBias() && failed(param(op.getBias(), cs.b))))
+    return failure();
+  k.indexType = idxType(std::max(fusionMaxElements(fusion),
+                                 product(op.getWeight().getType().getShape())));
+  k.fusion = fusion;
+  FusedState state;
+  state.indexType = k.indexType;
+  FusedExpr epilogue(state, "    ");
+  Value result = op.getResult();
+  epilogue.leaf = [&](Value v, StringRef lin) -> std::optional<std::string> {
+    if (v != result)
+      return std::nullopt;
+    if (lin != "i")
+      return epilogue.fail(op, "a conv result read at another index");
+    return std::string("y");
+  };
+  std::string stores = storeResults(fusion, epilogue, "i");
+  if (epilogue.failedAny)
+    return failure();
+  cs.epilogue = epilogue.code + stores;
+  k.prelude = state.prelude;
+  k.opName = "fusion_conv";
   return cs;
 }
 
@@ -288,15 +382,18 @@ std::string finishConv(const ConvSetup &cs, StringRef indent, size_t loops,
      << "  acc += " << cs.e.load("xp[" + channelOffset(it, cs.inPlane) + "]")
      << " * " << cs.e.load("wp[" + channelOffset(it, wStride) + "]") << ";\n";
   closeLoops(os, loops);
-  os << "    out[i] = "
-     << cs.e.store(bias ? "acc + " + cs.e.load("in2[c1]") : "acc") << ";\n";
+  std::string value = bias ? "acc + " + cs.e.load(cs.b + "[c1]") : "acc";
+  if (cs.epilogue.empty())
+    os << "    out[i] = " << cs.e.store(value) << ";\n";
+  else
+    os << "    const float y = " << value << ";\n" << cs.epilogue;
   return s;
 }
 
 } // namespace
 
-LogicalResult KernelEmitter::emitConv(ConvOp op) {
-  FailureOr<ConvSetup> cs = setUpConv(op);
+LogicalResult KernelEmitter::emitConv(ConvOp op, FusionOp fusion) {
+  FailureOr<ConvSetup> cs = setUpConv(op, fusion);
   if (failed(cs))
     return failure();
   SmallVector<WindowDim> dims =
@@ -309,10 +406,10 @@ LogicalResult KernelEmitter::emitConv(ConvOp op) {
       op.getGroup() == 1
           ? ""
           : llvm::formatv(" + c1 / {0}u * {1}u", cs->mg, cs->cg).str();
-  os << "    const " << st << " *x = in0 + (c0 * " << cs->c << "u"
+  os << "    const " << st << " *x = " << cs->x << " + (c0 * " << cs->c << "u"
      << groupOffset << ") * " << cs->inPlane << "u;\n";
-  os << "    const " << st << " *w = in1 + c1 * " << cs->cg * cs->taps
-     << "u;\n";
+  os << "    const " << st << " *w = " << cs->w << " + c1 * "
+     << cs->cg * cs->taps << "u;\n";
   os << "    float acc = 0.0f;\n";
   std::string indent = openWindowLoops(os, dims, 2);
   os << indent << "const " << st << " *xp = x + "
@@ -330,8 +427,9 @@ LogicalResult KernelEmitter::emitConv(ConvOp op) {
 // conv_transpose
 //===----------------------------------------------------------------------===//
 
-LogicalResult KernelEmitter::emitConvTranspose(ConvTransposeOp op) {
-  FailureOr<ConvSetup> cs = setUpConv(op);
+LogicalResult KernelEmitter::emitConvTranspose(ConvTransposeOp op,
+                                               FusionOp fusion) {
+  FailureOr<ConvSetup> cs = setUpConv(op, fusion);
   if (failed(cs))
     return failure();
   std::string st = cs->e.storage(), it = cs->k.indexType;
@@ -343,10 +441,10 @@ LogicalResult KernelEmitter::emitConvTranspose(ConvTransposeOp op) {
   std::string g =
       op.getGroup() == 1 ? "0u" : llvm::formatv("c1 / {0}u", mg).str();
   os << "    const " << it << " g = " << g << ";\n";
-  os << "    const " << st << " *x = in0 + (c0 * " << cs->c << "u + g * " << cg
-     << "u) * " << cs->inPlane << "u;\n";
-  os << "    const " << st << " *w = in1 + (g * " << cg * mg << "u + c1 % "
-     << mg << "u) * " << taps << "u;\n";
+  os << "    const " << st << " *x = " << cs->x << " + (c0 * " << cs->c
+     << "u + g * " << cg << "u) * " << cs->inPlane << "u;\n";
+  os << "    const " << st << " *w = " << cs->w << " + (g * " << cg * mg
+     << "u + c1 % " << mg << "u) * " << taps << "u;\n";
   os << "    float acc = 0.0f;\n";
   std::string indent = "    ";
   size_t rank = cs->kernel.size();

@@ -77,13 +77,7 @@ void KernelEmitter::emitElementwise(Operation *op, StringRef opName,
 // Unary ops and cast
 //===----------------------------------------------------------------------===//
 
-LogicalResult KernelEmitter::emitUnary(Operation *op) {
-  Value input = op->getOperand(0), result = op->getResult(0);
-  auto type = cast<RankedTensorType>(result.getType());
-  FailureOr<ElementKind> kind = kindOf(op, result);
-  if (failed(kind))
-    return failure();
-  ElementKind k = *kind;
+std::string cuda::unaryExpression(Operation *op, ElementKind k) {
   bool f = k.isFloat();
   std::string neg = f ? "-x0" : wrappingOp(k, "0", "-", "x0");
   // Bodies of float-only ops are empty for other kinds (the verifier keeps
@@ -155,6 +149,17 @@ LogicalResult KernelEmitter::emitUnary(Operation *op) {
           })
           .Case([&](NotOp) { return std::string("!x0"); })
           .Default([](Operation *) { return std::string(); });
+  return body;
+}
+
+LogicalResult KernelEmitter::emitUnary(Operation *op) {
+  Value input = op->getOperand(0), result = op->getResult(0);
+  auto type = cast<RankedTensorType>(result.getType());
+  FailureOr<ElementKind> kind = kindOf(op, result);
+  if (failed(kind))
+    return failure();
+  ElementKind k = *kind;
+  std::string body = unaryExpression(op, k);
   if (body.empty())
     return op->emitOpError("unimplemented: CUDA emission for element type ")
            << type.getElementType();
@@ -178,15 +183,7 @@ LogicalResult KernelEmitter::emitCast(CastOp op) {
 // Binary ops and where
 //===----------------------------------------------------------------------===//
 
-LogicalResult KernelEmitter::emitBinary(Operation *op) {
-  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
-  Value result = op->getResult(0);
-  auto type = cast<RankedTensorType>(result.getType());
-  FailureOr<ElementKind> inKind = kindOf(op, lhs);
-  FailureOr<ElementKind> outKind = kindOf(op, result);
-  if (failed(inKind) || failed(outKind))
-    return failure();
-  ElementKind k = *inKind;
+std::string cuda::binaryExpression(Operation *op, ElementKind k) {
   bool f = k.isFloat(), integer = k.isInt();
   auto arith = [&](StringRef o) {
     return f         ? ("x0 " + o + " x1").str()
@@ -225,6 +222,19 @@ LogicalResult KernelEmitter::emitBinary(Operation *op) {
           .Case([&](OrOp) { return "x0 || x1"; })
           .Case([&](XorOp) { return "x0 != x1"; })
           .Default([](Operation *) { return std::string(); });
+  return body;
+}
+
+LogicalResult KernelEmitter::emitBinary(Operation *op) {
+  Value lhs = op->getOperand(0), rhs = op->getOperand(1);
+  Value result = op->getResult(0);
+  auto type = cast<RankedTensorType>(result.getType());
+  FailureOr<ElementKind> inKind = kindOf(op, lhs);
+  FailureOr<ElementKind> outKind = kindOf(op, result);
+  if (failed(inKind) || failed(outKind))
+    return failure();
+  ElementKind k = *inKind;
+  std::string body = binaryExpression(op, k);
   if (body.empty())
     return op->emitOpError("unimplemented: CUDA emission for element type ")
            << cast<RankedTensorType>(lhs.getType()).getElementType();

@@ -42,6 +42,14 @@ void ds::buildDSInferencePipeline(OpPassManager &pm,
   funcPm->addPass(createRaisePatternsPass());
   funcPm->addPass(createCanonicalizerPass());
   funcPm->addPass(createCSEPass());
+  // Fusion last: it needs the final static graph (it leaves functions with
+  // dynamic shapes alone).
+  if (options.fuse) {
+    FusePassOptions fuse;
+    fuse.report = options.report;
+    fuse.reportFile = options.fusionReport;
+    pm.addPass(createFusePass(fuse));
+  }
 }
 
 void ds::registerDSPassesAndPipelines() {

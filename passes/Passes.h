@@ -49,6 +49,13 @@ struct InferencePipelineOptions
       *this, "weights-out",
       llvm::cl::desc("File for the weights ds-fold-constants creates "
                      "(default: beside the module's first weight file)")};
+  Option<bool> fuse{
+      *this, "fuse",
+      llvm::cl::desc("Group ops into ds.fusion kernels (ds-fuse)"),
+      llvm::cl::init(true)};
+  Option<std::string> fusionReport{
+      *this, "fusion-report",
+      llvm::cl::desc("ds-fuse's report-file (JSON figures)")};
 };
 
 /// Cleanup and optimization passes run by ds-compile before codegen.

@@ -215,4 +215,67 @@ def RaisePatternsPass : Pass<"ds-raise-patterns", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::ds::DSDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def FusePass : Pass<"ds-fuse", "::mlir::ModuleOp"> {
+  let summary = "Groups ops into ds.fusion regions, one kernel each";
+  let description = [{
+    Groups the ops of a static-shaped function into `ds.fusion` regions, each
+    of which codegen turns into exactly one kernel (docs/design/fusion.md has
+    the rules and the cost model), in three phases:
+
+    1. contractions (`ds.matmul`, `ds.conv`, `ds.conv_transpose`) take their
+       elementwise epilogue (bias, activation, residual add, scaling, clip):
+       consumers that read the result at the same index; a matmul also
+       absorbs transposes and views of its operands into its loads;
+    2. reductions over trailing dims take their elementwise prologue and
+       epilogue and other reductions over the same rows (decomposed softmax,
+       layer norm, RMS norm, reduce-mean patterns): one block per row;
+    3. the remaining elementwise, broadcast, transpose, expand and view ops
+       form loop kernels, producers fused into consumers; a producer read at a
+       broadcast index (recomputed per use) only when it is cheap.
+
+    A value of a group that is also used outside becomes an extra result
+    (multi-output) instead of being recomputed; contractions and reductions
+    are never duplicated; a merge that would make a cycle between groups is
+    refused. Ops of other kinds (pooling, softmax, concat, gather, ...) stay
+    as they are: one kernel each. `report` emits a remark with kernel count
+    and modelled device-memory bytes before and after, against the floor
+    (weights read once plus inputs and outputs); `report-file` writes the
+    same figures as JSON (per function and summed over the functions when
+    there are several, e.g. batch buckets).
+
+    Before:
+    ```mlir
+    %m = ds.matmul %x, %w : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+    %a = ds.add %m, %b : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+    %r = ds.relu %a : tensor<4x16xf32>
+    ```
+    After:
+    ```mlir
+    %r = ds.fusion "matmul" (%x, %w, %b) : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<4x16xf32> {
+    ^bb0(%x0: tensor<4x8xf32>, %w0: tensor<8x16xf32>, %b0: tensor<16xf32>):
+      %m = ds.matmul %x0, %w0 : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+      %a = ds.add %m, %b0 : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+      %r0 = ds.relu %a : tensor<4x16xf32>
+      ds.yield %r0 : tensor<4x16xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark with kernels and modelled bytes before/after fusion "
+           "and the floor">,
+    Option<"reportFile", "report-file", "std::string", /*default=*/"\"\"",
+           "Write the same figures as JSON to this file">,
+    Option<"maxBroadcastCost", "max-broadcast-cost", "unsigned",
+           /*default=*/"2",
+           "Most recompute cost (per element) of a producer that a consumer "
+           "reads at a broadcast index (see docs/design/fusion.md)">,
+  ];
+}
+
 #endif // DS_PASSES_TD

@@ -210,8 +210,9 @@ struct StaticShapesPass
     for (Operation &opRef :
          llvm::make_early_inc_range(func.getBody().front())) {
       Operation *op = &opRef;
-      if (!isa<DSDialect>(op->getDialect()) || isa<ConstantOp, WeightOp>(op) ||
-          op->getNumResults() != 1)
+      // A ds.fusion is formed after static shapes (its types are final).
+      if (!isa<DSDialect>(op->getDialect()) ||
+          isa<ConstantOp, WeightOp, FusionOp>(op) || op->getNumResults() != 1)
         continue;
       SmallVector<Attribute> constants;
       SmallVector<DenseElementsAttr> dense;

@@ -872,3 +872,60 @@ LogicalResult TriluOp::verify() {
 
 #define GET_OP_CLASSES
 #include "dialects/DS/DSOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// FusionOp
+//===----------------------------------------------------------------------===//
+
+YieldOp FusionOp::getYield() {
+  return cast<YieldOp>(getBody().front().getTerminator());
+}
+
+LogicalResult FusionOp::verify() {
+  Block &body = getBody().front();
+  // fusion_c1
+  if (body.getArgumentTypes() != getInputs().getTypes())
+    return emitOpError("requires the body's argument types to equal the "
+                       "input types");
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError("requires the body to end with ds.yield");
+  // fusion_c2
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError("requires the ds.yield operand types to equal the "
+                       "result types");
+  // fusion_c3
+  unsigned matmuls = 0, convs = 0, reductions = 0;
+  for (Operation &op : body.without_terminator()) {
+    if (!isa_and_present<DSDialect>(op.getDialect()) ||
+        isa<FusionOp, WeightOp>(op))
+      return op.emitOpError("is not allowed in a ds.fusion body");
+    matmuls += isa<MatmulOp>(op);
+    convs += isa<ConvOp, ConvTransposeOp>(op);
+    reductions +=
+        isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceProdOp>(
+            op);
+  }
+  // fusion_c4
+  StringRef kind = getKind();
+  if (kind == "matmul" ? matmuls != 1 || convs
+      : kind == "conv" ? convs != 1 || matmuls
+      : kind == "reduction"
+          ? reductions == 0 || matmuls || convs
+          : kind != "elementwise" || matmuls || convs || reductions)
+    return emitOpError("kind \"")
+           << kind
+           << "\" does not match its body (expected \"elementwise\" without "
+              "contractions or reductions, \"matmul\" with one ds.matmul, "
+              "\"conv\" with one ds.conv or ds.conv_transpose, or "
+              "\"reduction\" with reductions)";
+  // fusion_c5
+  llvm::SmallPtrSet<Value, 8> seen;
+  for (Value v : yield.getValues()) {
+    if (!v.getDefiningOp() || v.getDefiningOp()->getBlock() != &body)
+      return emitOpError("yields a value not computed by its body");
+    if (!seen.insert(v).second)
+      return emitOpError("yields the same value twice");
+  }
+  return success();
+}

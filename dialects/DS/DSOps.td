@@ -905,4 +905,79 @@ def DS_TransposeOp : DS_Op<"transpose", [Pure]> {
   let hasFolder = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Fusion regions
+//===----------------------------------------------------------------------===//
+
+def DS_FusionOp : DS_Op<"fusion", [IsolatedFromAbove, SingleBlock,
+    RecursiveMemoryEffects]> {
+  let summary = "a group of ds ops that becomes exactly one kernel";
+  let description = [{
+    Produced by `ds-fuse`: the ops of the body are computed by one kernel.
+    The body is isolated from above: its block arguments are the `inputs`
+    (the only buffers the kernel reads), the operands of its `ds.yield` are
+    the results (the only buffers it writes). Values inside the body live in
+    registers or shared memory, never in device memory. Small `ds.constant`s
+    the body needs are cloned into it (they are compiled into the kernel
+    source).
+
+    `kind` names the kernel template (docs/design/fusion.md):
+    - `"elementwise"`: elementwise and broadcast ops, views, transposes and
+      expands, one loop over the iteration space of the results;
+    - `"matmul"`: one `ds.matmul` with transposes/views of its operands
+      absorbed into its loads and an elementwise epilogue;
+    - `"conv"`: one `ds.conv` or `ds.conv_transpose` with an elementwise
+      epilogue;
+    - `"reduction"`: reductions over the same trailing dims with their
+      elementwise prologue and epilogue, one block per row.
+
+    Constraints:
+    (C1) the entry block's argument types equal the input types.
+    (C2) the `ds.yield` operand types equal the result types.
+    (C3) the body holds only ds ops other than `ds.fusion` and `ds.weight`.
+    (C4) `kind` is one of the kinds above; a `"matmul"` body holds exactly
+         one `ds.matmul`, a `"conv"` body exactly one `ds.conv` or
+         `ds.conv_transpose`, a `"reduction"` body at least one reduction.
+    (C5) every yielded value is the result of an op of the body (not a
+         block argument) and is yielded once.
+
+    ```mlir
+    %r:2 = ds.fusion "elementwise" (%a, %b) : (tensor<4xf32>, tensor<4xf32>)
+        -> (tensor<4xf32>, tensor<4xf32>) {
+    ^bb0(%x: tensor<4xf32>, %y: tensor<4xf32>):
+      %s = ds.add %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      %t = ds.relu %s : tensor<4xf32>
+      ds.yield %s, %t : tensor<4xf32>, tensor<4xf32>
+    }
+    ```
+  }];
+  let arguments = (ins StrAttr:$kind, Variadic<DS_Tensor>:$inputs);
+  let results = (outs Variadic<DS_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $kind `(` $inputs `)` attr-dict `:` functional-type($inputs, $results)
+    $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The terminator of the body.
+    YieldOp getYield();
+  }];
+}
+
+def DS_YieldOp : DS_Op<"yield", [Pure, Terminator,
+    HasParent<"FusionOp">]> {
+  let summary = "results of a fusion region";
+  let description = [{
+    Terminates the body of a `ds.fusion`; its operands become the fusion's
+    results.
+
+    ```mlir
+    ds.yield %s, %t : tensor<4xf32>, tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<DS_Tensor>:$values);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
+}
+
 #endif // DS_OPS_TD

@@ -1,4 +1,4 @@
-// RUN: ds-compile %s --emit=cuda -split-input-file | FileCheck %s
+// RUN: ds-compile %s --emit=cuda -split-input-file --no-fuse | FileCheck %s
 
 // Broadcasting binary op: row-major index math with constant strides, the
 // broadcast operand indexed by its own coordinates only.

@@ -68,3 +68,18 @@ module {
   func.func @a() { return }
   func.func @b() { return }
 }
+
+// -----
+
+// A fused reduction over dims that are not the trailing ones is refused by
+// the emitter with an error on the region.
+func.func @main(%x: tensor<4x3xf32>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{unimplemented: a fused reduction over dims that are not the trailing ones}}
+  %r = ds.fusion "reduction" (%x) : (tensor<4x3xf32>) -> tensor<1x3xf32> {
+  ^bb0(%a: tensor<4x3xf32>):
+    %s = ds.reduce_sum %a {axes = array<i64: 0>} : tensor<4x3xf32> -> tensor<1x3xf32>
+    %n = ds.neg %s : tensor<1x3xf32>
+    ds.yield %n : tensor<1x3xf32>
+  }
+  return %r : tensor<1x3xf32>
+}

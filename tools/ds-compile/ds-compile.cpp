@@ -85,6 +85,15 @@ cl::opt<std::string> dumpKernels(
     cl::value_desc("dir"), cl::cat(category));
 cl::opt<bool> quiet("quiet", cl::desc("Print no compile report"),
                     cl::cat(category));
+cl::opt<bool> noFuse("no-fuse",
+                     cl::desc("Skip ds-fuse: one kernel per op (for "
+                              "comparisons)"),
+                     cl::cat(category));
+cl::opt<std::string> fusionReport(
+    "fusion-report",
+    cl::desc("Write ds-fuse's kernel and modelled-bytes figures as JSON to "
+             "this file"),
+    cl::value_desc("file"), cl::cat(category));
 cl::opt<bool> splitInputFile(
     "split-input-file",
     cl::desc("Compile each '// -----' chunk of the input separately"),
@@ -261,6 +270,8 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
            << "cannot create a temporary weights file: " << ec.message();
   llvm::FileRemover removeDerived(derived);
   pipelineOptions.weightsOut = std::string(derived);
+  pipelineOptions.fuse = !noFuse;
+  pipelineOptions.fusionReport = fusionReport;
   mlir::ds::buildDSInferencePipeline(pm, pipelineOptions);
   if (failed(pm.run(module)))
     return failure();
@@ -277,12 +288,7 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
         mlir::ds::emitCudaKernels(*func);
     if (failed(program))
       return failure();
-    for (const mlir::ds::EmittedKernel &k : program->kernels)
-      os << llvm::formatv("// launch {0}: grid ({1}, {2}, {3}) "
-                          "block ({4}, {5}, {6})\n",
-                          k.name, k.grid[0], k.grid[1], k.grid[2], k.block[0],
-                          k.block[1], k.block[2])
-         << k.source << "\n";
+    mlir::ds::printKernels(*program, os);
     return success();
   }
 

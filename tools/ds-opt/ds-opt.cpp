@@ -1,9 +1,11 @@
 //===- ds-opt.cpp - ds optimizer driver -----------------------------------===//
 //
-// MlirOptMain with the ds dialect, the ds passes and the upstream transforms.
+// MlirOptMain with the ds dialect, the ds passes (ds-print-cuda included) and
+// the upstream transforms.
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/CodegenPasses.h"
 #include "dialects/DS/DSDialect.h"
 #include "passes/Passes.h"
 
@@ -15,6 +17,7 @@
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mlir::ds::registerDSPassesAndPipelines();
+  mlir::ds::registerDSCodegenPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::ds::DSDialect, mlir::func::FuncDialect>();

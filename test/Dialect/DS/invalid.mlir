@@ -1416,3 +1416,101 @@ func.func @conv_c4_auto_pad(%x: tensor<1x3x8x8xf32>, %w: tensor<16x3x3x3xf32>) {
   %0 = ds.conv %x, %w {auto_pad = "SAME_UPPER", dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x3x3xf32>
   return
 }
+
+// -----
+
+func.func @fusion_c1(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{requires the body's argument types to equal the input types}}
+  %r = ds.fusion "elementwise" (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<2x2xf32>):
+    %s = ds.reshape %x : tensor<2x2xf32> -> tensor<4xf32>
+    %t = ds.relu %s : tensor<4xf32>
+    ds.yield %t : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @fusion_c2(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{requires the ds.yield operand types to equal the result types}}
+  %r = ds.fusion "elementwise" (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    %s = ds.reshape %x : tensor<4xf32> -> tensor<2x2xf32>
+    %t = ds.relu %s : tensor<2x2xf32>
+    ds.yield %t : tensor<2x2xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @fusion_c3(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %r = ds.fusion "elementwise" (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    // expected-error @+1 {{is not allowed in a ds.fusion body}}
+    %w = ds.weight "w" : tensor<4xf32>
+    %t = ds.add %x, %w : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    ds.yield %t : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @fusion_c4(%a: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{kind "elementwise" does not match its body}}
+  %r = ds.fusion "elementwise" (%a) : (tensor<4x4xf32>) -> tensor<4x4xf32> {
+  ^bb0(%x: tensor<4x4xf32>):
+    %m = ds.matmul %x, %x : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+    ds.yield %m : tensor<4x4xf32>
+  }
+  return %r : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @fusion_c4_kind(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{kind "loop" does not match its body}}
+  %r = ds.fusion "loop" (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    %t = ds.relu %x : tensor<4xf32>
+    ds.yield %t : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @fusion_c5(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{yields a value not computed by its body}}
+  %r = ds.fusion "elementwise" (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: tensor<4xf32>):
+    ds.yield %x : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @fusion_c5_twice(%a: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // expected-error @+1 {{yields the same value twice}}
+  %r:2 = ds.fusion "elementwise" (%a) : (tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  ^bb0(%x: tensor<4xf32>):
+    %t = ds.relu %x : tensor<4xf32>
+    ds.yield %t, %t : tensor<4xf32>, tensor<4xf32>
+  }
+  return %r#0, %r#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+func.func @fusion_isolated(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %r = ds.fusion "elementwise" () : () -> tensor<4xf32> {
+    // expected-error @+1 {{using value defined outside the region}}
+    %t = ds.relu %a : tensor<4xf32>
+    ds.yield %t : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}

@@ -497,3 +497,19 @@ func.func @resize_sizes(%x: tensor<1x3x4x4xf32>, %sz: tensor<4xi64>, %xd: tensor
   %1 = "ds.resize"(%xd, %sz) <{coordinate_transformation_mode = "align_corners", mode = "linear", operandSegmentSizes = array<i32: 1, 0, 1>}> : (tensor<?x3x?x?xbf16>, tensor<4xi64>) -> tensor<?x3x?x?xbf16>
   return %0 : tensor<1x3x8x8xf32>
 }
+
+// CHECK-LABEL: func @fusion
+func.func @fusion(%a: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // CHECK: %[[F:.*]]:2 = ds.fusion "elementwise"(%{{.*}}, %{{.*}}) : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // CHECK-NEXT: ^bb0(%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>):
+  // CHECK-NEXT: %[[S:.*]] = ds.add %[[X]], %[[Y]]
+  // CHECK-NEXT: %[[T:.*]] = ds.relu %[[S]]
+  // CHECK-NEXT: ds.yield %[[S]], %[[T]] : tensor<4xf32>, tensor<4xf32>
+  %r:2 = ds.fusion "elementwise" (%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  ^bb0(%x: tensor<4xf32>, %y: tensor<4xf32>):
+    %s = ds.add %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    %t = ds.relu %s : tensor<4xf32>
+    ds.yield %s, %t : tensor<4xf32>, tensor<4xf32>
+  }
+  return %r#0, %r#1 : tensor<4xf32>, tensor<4xf32>
+}
