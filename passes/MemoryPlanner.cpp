@@ -277,7 +277,9 @@ TieringPlan planTiering(const TieringRequest &req) {
                  std::to_string(req.arenaBytes - req.budgetBytes) + " bytes";
     return plan;
   }
-  TieringPlan trial;
+  // Greedy moves can pass the best placement (staging grows as weights
+  // move), so the smallest one seen is what a failure reports.
+  TieringPlan trial, smallest = plan;
   while (plan.deviceBytes > req.budgetBytes) {
     // The move that saves the most device bytes per byte of added host-link
     // traffic; a weight no kernel reads costs nothing to move.
@@ -293,8 +295,8 @@ TieringPlan planTiering(const TieringRequest &req) {
                        static_cast<int64_t>(trial.deviceBytes);
       double cost = static_cast<double>(trial.streamedBytesPerInference) -
                     static_cast<double>(plan.streamedBytesPerInference);
-      double score =
-          cost <= 0 ? std::numeric_limits<double>::infinity() : saving / cost;
+      double score = cost <= 0 ? std::numeric_limits<double>::infinity()
+                               : saving / cost;
       if (saving <= 0)
         score = static_cast<double>(saving); // least harm when nothing saves
       // Ties (e.g. moves that save nothing yet): the cheapest to stream.
@@ -309,18 +311,20 @@ TieringPlan planTiering(const TieringRequest &req) {
       break;
     streamed[bestWeight] = true;
     assignStaging(req, streamed, plan);
+    if (plan.deviceBytes < smallest.deviceBytes)
+      smallest = plan;
   }
   if (plan.deviceBytes > req.budgetBytes) {
+    plan = smallest;
     plan.ok = false;
-    plan.error = "even with every weight in host memory the program needs " +
-                 std::to_string(plan.deviceBytes) + " device bytes (arena " +
-                 std::to_string(req.arenaBytes) + ", resident " +
-                 std::to_string(plan.residentWeightBytes) + ", staging " +
-                 std::to_string(plan.stagingSlots) + " x " +
-                 std::to_string(plan.stagingSlotBytes) +
-                 "), over the device memory budget of " +
-                 std::to_string(req.budgetBytes) + " bytes by " +
-                 std::to_string(plan.deviceBytes - req.budgetBytes) + " bytes";
+    plan.error =
+        "the smallest placement found needs " +
+        std::to_string(plan.deviceBytes) + " device bytes (arena " +
+        std::to_string(req.arenaBytes) + ", resident weights " +
+        std::to_string(plan.residentWeightBytes) + ", staging " +
+        std::to_string(plan.stagingSlots) + " x " +
+        std::to_string(plan.stagingSlotBytes) + "), over the budget by " +
+        std::to_string(plan.deviceBytes - req.budgetBytes) + " bytes";
   }
   return plan;
 }
