@@ -295,8 +295,8 @@ TieringPlan planTiering(const TieringRequest &req) {
                        static_cast<int64_t>(trial.deviceBytes);
       double cost = static_cast<double>(trial.streamedBytesPerInference) -
                     static_cast<double>(plan.streamedBytesPerInference);
-      double score = cost <= 0 ? std::numeric_limits<double>::infinity()
-                               : saving / cost;
+      double score =
+          cost <= 0 ? std::numeric_limits<double>::infinity() : saving / cost;
       if (saving <= 0)
         score = static_cast<double>(saving); // least harm when nothing saves
       // Ties (e.g. moves that save nothing yet): the cheapest to stream.
@@ -317,14 +317,14 @@ TieringPlan planTiering(const TieringRequest &req) {
   if (plan.deviceBytes > req.budgetBytes) {
     plan = smallest;
     plan.ok = false;
-    plan.error =
-        "the smallest placement found needs " +
-        std::to_string(plan.deviceBytes) + " device bytes (arena " +
-        std::to_string(req.arenaBytes) + ", resident weights " +
-        std::to_string(plan.residentWeightBytes) + ", staging " +
-        std::to_string(plan.stagingSlots) + " x " +
-        std::to_string(plan.stagingSlotBytes) + "), over the budget by " +
-        std::to_string(plan.deviceBytes - req.budgetBytes) + " bytes";
+    plan.error = "the smallest placement found needs " +
+                 std::to_string(plan.deviceBytes) + " device bytes (arena " +
+                 std::to_string(req.arenaBytes) + ", resident weights " +
+                 std::to_string(plan.residentWeightBytes) + ", staging " +
+                 std::to_string(plan.stagingSlots) + " x " +
+                 std::to_string(plan.stagingSlotBytes) +
+                 "), over the budget by " +
+                 std::to_string(plan.deviceBytes - req.budgetBytes) + " bytes";
   }
   return plan;
 }
