@@ -266,13 +266,16 @@ def PlanMemoryPass : Pass<"ds-plan-memory", "::mlir::func::FuncOp"> {
       return %2 : tensor<256xf32>
     }
     ```
-    After (`%1` takes over `%0`'s bytes in place):
+    After (`%1` and `%2` take over `%0`'s bytes in place; the input keeps its
+    own slot):
     ```mlir
     func.func @f(%x: tensor<256xf32> {ds.arena_offset = 0 : i64})
-        -> tensor<256xf32> attributes {ds.memory_plan = {arena_bytes = 3072 : i64, ...}} {
+        -> tensor<256xf32>
+        attributes {ds.memory_plan = {arena_bytes = 2048 : i64, in_place = 2 : i64,
+                                      lower_bound_bytes = 2048 : i64, ...}} {
       %0 = ds.exp %x {ds.arena_offsets = array<i64: 1024>} : tensor<256xf32>
       %1 = ds.tanh %0 {ds.arena_offsets = array<i64: 1024>} : tensor<256xf32>
-      %2 = ds.neg %1 {ds.arena_offsets = array<i64: 2048>} : tensor<256xf32>
+      %2 = ds.neg %1 {ds.arena_offsets = array<i64: 1024>} : tensor<256xf32>
       return %2 : tensor<256xf32>
     }
     ```

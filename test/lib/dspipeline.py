@@ -216,7 +216,9 @@ def memory_plan_figures(mlir_text):
     m = MEMORY_PLAN_RE.search(mlir_text)
     if not m:
         return None
-    return {k: int(v) for k, v in re.findall(r"(\w+) = (\d+) : i64", m.group(1))}
+    figures = {k: int(v) for k, v in re.findall(r"(\w+) = (\d+) : i64", m.group(1))}
+    figures.update(re.findall(r'(\w+) = "([^"]*)"', m.group(1)))
+    return figures
 
 
 def plan_memory(tools, model, binds=(), budget=None, timeout=None):
