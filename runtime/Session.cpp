@@ -917,52 +917,55 @@ Session::Counters Session::counters() const {
   return c;
 }
 
-namespace {
-void metric(std::ostringstream &os, const char *name, const char *type,
-            const char *help, const std::string &labels, double value) {
-  os << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type
-     << "\n"
-     << name << labels << " " << value << "\n";
-}
-} // namespace
-
 std::string Session::prometheusMetrics() const {
   Counters c = counters();
-  std::string kind = deviceKindName(device());
-  std::string labels = "{device=\"" + kind + "\"}";
+  std::string device =
+      "device=\"" + std::string(deviceKindName(impl->kind)) + "\"";
+  struct Metric {
+    const char *name, *type, *help;
+    std::vector<std::pair<std::string, double>> samples; ///< labels, value
+  };
+  auto one = [&](double v) {
+    return std::vector<std::pair<std::string, double>>{{device, v}};
+  };
+  auto d = [](uint64_t v) { return static_cast<double>(v); };
+  const Metric metrics[] = {
+      {"ds_runs_total", "counter", "Completed Session::run calls.",
+       one(d(c.runs))},
+      {"ds_run_seconds_total", "counter",
+       "Wall time of run(), copies included.", one(c.runSeconds)},
+      {"ds_kernel_seconds_total", "counter",
+       "Time in kernels (on CUDA: between launch events, staging waits "
+       "included).",
+       one(c.kernelSeconds)},
+      {"ds_bytes_copied_total",
+       "counter",
+       "Bytes copied between host and device.",
+       {{device + ",direction=\"inputs\"", d(c.bytesInputs)},
+        {device + ",direction=\"outputs\"", d(c.bytesOutputs)},
+        {device + ",direction=\"streamed_weights\"", d(c.bytesStreamed)}}},
+      {"ds_arena_peak_bytes", "gauge",
+       "Planned activation arena (the peak of the memory plan).",
+       one(d(c.arenaBytes))},
+      {"ds_arena_lower_bound_bytes", "gauge",
+       "Peak of the live activation bytes (no arena is smaller).",
+       one(d(c.arenaLowerBoundBytes))},
+      {"ds_resident_weight_bytes", "gauge", "Weights kept in device memory.",
+       one(d(c.residentWeightBytes))},
+      {"ds_staging_bytes", "gauge", "Staging buffers for streamed weights.",
+       one(d(c.stagingBytes))},
+      {"ds_device_bytes", "gauge",
+       "Device memory held: arena, resident weights, staging.",
+       one(d(c.deviceBytes))},
+  };
   std::ostringstream os;
   os.precision(9);
-  metric(os, "ds_runs_total", "counter", "Completed Session::run calls.",
-         labels, static_cast<double>(c.runs));
-  metric(os, "ds_run_seconds_total", "counter",
-         "Wall time of run(), copies included.", labels, c.runSeconds);
-  metric(os, "ds_kernel_seconds_total", "counter",
-         "Time in kernels (on CUDA: between launch events, staging waits "
-         "included).",
-         labels, c.kernelSeconds);
-  os << "# HELP ds_bytes_copied_total Bytes copied between host and device.\n"
-        "# TYPE ds_bytes_copied_total counter\n";
-  os << "ds_bytes_copied_total{device=\"" << kind << "\",direction=\"inputs\"} "
-     << c.bytesInputs << "\n";
-  os << "ds_bytes_copied_total{device=\"" << kind
-     << "\",direction=\"outputs\"} " << c.bytesOutputs << "\n";
-  os << "ds_bytes_copied_total{device=\"" << kind
-     << "\",direction=\"streamed_weights\"} " << c.bytesStreamed << "\n";
-  metric(os, "ds_arena_peak_bytes", "gauge",
-         "Planned activation arena (the peak of the memory plan).", labels,
-         static_cast<double>(c.arenaBytes));
-  metric(os, "ds_arena_lower_bound_bytes", "gauge",
-         "Peak of the live activation bytes (no arena is smaller).", labels,
-         static_cast<double>(c.arenaLowerBoundBytes));
-  metric(os, "ds_resident_weight_bytes", "gauge",
-         "Weights kept in device memory.", labels,
-         static_cast<double>(c.residentWeightBytes));
-  metric(os, "ds_staging_bytes", "gauge",
-         "Staging buffers for streamed weights.", labels,
-         static_cast<double>(c.stagingBytes));
-  metric(os, "ds_device_bytes", "gauge",
-         "Device memory held: arena, resident weights, staging.", labels,
-         static_cast<double>(c.deviceBytes));
+  for (const Metric &m : metrics) {
+    os << "# HELP " << m.name << " " << m.help << "\n# TYPE " << m.name << " "
+       << m.type << "\n";
+    for (const auto &[labels, value] : m.samples)
+      os << m.name << "{" << labels << "} " << value << "\n";
+  }
   return os.str();
 }
 
