@@ -212,6 +212,8 @@ void FoldConstantsPass::runOnOperation() {
            shared = 0;
   uint64_t skippedBytes = 0;
   for (func::FuncOp func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal()) // a declaration: nothing to fold
+      continue;
     if (foldBatchNorm)
       batchNorms += foldBatchNorms(func);
     // Folding erases the weights and constants it consumes, so only the

@@ -218,6 +218,8 @@ struct PlanMemoryPass : mlir::ds::impl::PlanMemoryPassBase<PlanMemoryPass> {
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    if (func.isExternal()) // a declaration: no schedule
+      return;
     if (alignment <= 0 || (alignment & (alignment - 1))) {
       func.emitError("ds-plan-memory: alignment must be a power of two, got ")
           << alignment.getValue();

@@ -115,3 +115,10 @@ func.func @output_copies(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, te
   return %x, %w, %r, %0, %0 : tensor<4xf32>, tensor<4xf32>, tensor<2x2xf32>, tensor<4xf32>, tensor<4xf32>
 }
 
+
+// -----
+
+// A declaration has no schedule: the pass does not fire.
+// CHECK-LABEL: func private @declaration
+// CHECK-NOT: ds.memory_plan
+func.func private @declaration(tensor<4xf32>) -> tensor<4xf32>
