@@ -5,12 +5,16 @@
 #include "codegen/HostCompiler.h"
 #include "codegen/NvrtcCompiler.h"
 #include "dialects/DS/DSOps.h"
+#include "passes/MemoryPlan.h"
+#include "passes/MemoryPlanner.h"
+#include "passes/Passes.h"
 #include "passes/ReferenceBridge.h"
 #include "passes/WeightStore.h"
 #include "runtime/SafeTensors.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -67,6 +71,11 @@ private:
   FailureOr<uint32_t> addBuffer(Value v, Type type, rt::BufferDesc::Kind kind,
                                 std::string name);
   LogicalResult assignBuffers();
+  /// Arena offsets, weight placement and figures from ds-plan-memory's
+  /// attributes.
+  LogicalResult applyMemoryPlan();
+  /// Staging copies of streamed weights, per launch (after the launches).
+  LogicalResult assignStaging();
   LogicalResult loadWeights();
   void buildReference();
   LogicalResult compileKernels(const KernelProgram &program);
@@ -78,6 +87,8 @@ private:
   llvm::DenseMap<Value, uint32_t> bufferOf;
   /// Op (ds.weight or ds.constant) of each weight-blob buffer, for messages.
   llvm::DenseMap<uint32_t, Operation *> weightOps;
+  /// Output-copy buffers by function result index.
+  llvm::DenseMap<uint32_t, unsigned> outputCopyResult;
 };
 
 FailureOr<uint32_t> ArtifactLowering::addBuffer(Value v, Type valueType,
@@ -150,7 +161,9 @@ LogicalResult ArtifactLowering::assignBuffers() {
       continue;
     // Views (isViewOp) reinterpret their operand's bytes: no kernel, no
     // storage of their own (the reference program gives them a buffer).
-    if (isViewOp(&op) && !options.referenceOnly) {
+    // Inside a fusion body a view is a plain reference-program value.
+    if (isViewOp(&op) && !options.referenceOnly &&
+        op.getParentRegion() == &func.getBody()) {
       FailureOr<uint32_t> view = addBuffer(result, Kind::View, "");
       if (failed(view))
         return failure();
@@ -179,32 +192,161 @@ LogicalResult ArtifactLowering::assignBuffers() {
 
 LogicalResult ArtifactLowering::loadWeights() {
   std::optional<ModuleWeights> files;
-  for (auto [id, b] : llvm::enumerate(artifact.buffers)) {
-    Operation *op = weightOps.lookup(id);
-    if (!op)
-      continue;
-    artifact.weights.resize(alignTo(artifact.weights.size(), 64), '\0');
-    b.offset = artifact.weights.size();
-    if (auto c = dyn_cast<ConstantOp>(op)) {
-      auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
-      if (!dense)
-        return c.emitOpError("unimplemented: non-dense constant value");
-      artifact.weights += constantBytes(dense, b.type.dtype);
-      continue;
-    }
-    if (!files) {
-      FailureOr<ModuleWeights> opened = ModuleWeights::open(
-          func->getParentOfType<ModuleOp>(), options.weightsPath);
-      if (failed(opened))
+  // Resident weights first: they form the prefix the runtime uploads once;
+  // streamed ones follow (see MemoryPlanDesc::residentWeightBytes).
+  for (bool streamedPass : {false, true}) {
+    if (streamedPass)
+      artifact.plan.residentWeightBytes = artifact.weights.size();
+    for (auto [id, b] : llvm::enumerate(artifact.buffers)) {
+      Operation *op = weightOps.lookup(id);
+      if (!op || b.streamed != streamedPass)
+        continue;
+      artifact.weights.resize(alignTo(artifact.weights.size(), 64), '\0');
+      b.offset = artifact.weights.size();
+      if (auto c = dyn_cast<ConstantOp>(op)) {
+        auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+        if (!dense)
+          return c.emitOpError("unimplemented: non-dense constant value");
+        artifact.weights += constantBytes(dense, b.type.dtype);
+        continue;
+      }
+      if (!files) {
+        FailureOr<ModuleWeights> opened = ModuleWeights::open(
+            func->getParentOfType<ModuleOp>(), options.weightsPath);
+        if (failed(opened))
+          return failure();
+        files = std::move(*opened);
+      }
+      FailureOr<rt::SafeTensorEntry> entry = files->lookup(cast<WeightOp>(op));
+      if (failed(entry))
         return failure();
-      files = std::move(*opened);
+      artifact.weights.append(reinterpret_cast<const char *>(entry->data),
+                              entry->byteSize);
     }
-    FailureOr<rt::SafeTensorEntry> entry = files->lookup(cast<WeightOp>(op));
-    if (failed(entry))
-      return failure();
-    artifact.weights.append(reinterpret_cast<const char *>(entry->data),
-                            entry->byteSize);
   }
+  return success();
+}
+
+LogicalResult ArtifactLowering::applyMemoryPlan() {
+  auto plan = func->getAttrOfType<DictionaryAttr>(kMemoryPlanAttr);
+  if (!plan)
+    return func.emitOpError("has no memory plan (run ds-plan-memory)");
+  auto figure = [&](StringRef name) -> uint64_t {
+    auto a = plan.getAs<IntegerAttr>(name);
+    return a ? a.getValue().getZExtValue() : 0;
+  };
+  artifact.arenaBytes = figure("arena_bytes");
+  rt::MemoryPlanDesc &p = artifact.plan;
+  if (auto h = plan.getAs<StringAttr>("heuristic"))
+    p.heuristic = h.str();
+  p.lowerBoundBytes = figure("lower_bound_bytes");
+  p.noReuseBytes = figure("no_reuse_bytes");
+  p.inPlace = figure("in_place");
+  p.deviceBudgetBytes = figure("device_budget_bytes");
+  p.predictedHostLinkNs = figure("predicted_host_link_ns");
+  p.predictedHbmNs = figure("predicted_hbm_ns");
+
+  auto missing = [&](Operation *where) {
+    return where->emitOpError("has no arena offset in the memory plan (run "
+                              "ds-plan-memory after the last transformation)");
+  };
+  // Values of fusion bodies: block arguments and yielded values share the
+  // fusion's operand and result buffers; the others exist only in the
+  // reference program (the fused kernel keeps them in registers). Dynamic
+  // dims say so in the artifact: such a buffer gets no arena bytes and the
+  // reference executor sizes it when it runs.
+  llvm::DenseSet<uint32_t> outer;
+  for (auto [v, id] : bufferOf)
+    if (v.getParentRegion() == &func.getBody())
+      outer.insert(id);
+  for (auto [v, id] : bufferOf) {
+    rt::BufferDesc &b = artifact.buffers[id];
+    using Kind = rt::BufferDesc::Kind;
+    if (v.getParentRegion() != &func.getBody()) {
+      if (!outer.contains(id) && b.kind == Kind::Intermediate) {
+        for (int64_t &d : b.type.shape)
+          d = -1;
+        b.offset = 0;
+      }
+      continue;
+    }
+    if (b.kind == Kind::Weight) {
+      auto placement =
+          v.getDefiningOp()->getAttrOfType<StringAttr>(kPlacementAttr);
+      b.streamed = placement && placement.getValue() == "host";
+      continue;
+    }
+    if (b.kind != Kind::Input && b.kind != Kind::Output &&
+        b.kind != Kind::Intermediate)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      auto offset = func.getArgAttrOfType<IntegerAttr>(arg.getArgNumber(),
+                                                       kArenaOffsetAttr);
+      if (!offset)
+        return missing(func);
+      b.offset = offset.getInt();
+      continue;
+    }
+    auto result = cast<OpResult>(v);
+    auto offsets =
+        result.getOwner()->getAttrOfType<DenseI64ArrayAttr>(kArenaOffsetsAttr);
+    if (!offsets || offsets.size() != static_cast<int64_t>(
+                                          result.getOwner()->getNumResults()))
+      return missing(result.getOwner());
+    b.offset = offsets[result.getResultNumber()];
+  }
+  for (auto [id, resultIndex] : outputCopyResult) {
+    auto offset =
+        func.getResultAttrOfType<IntegerAttr>(resultIndex, kArenaOffsetAttr);
+    if (!offset)
+      return missing(func);
+    artifact.buffers[id].offset = offset.getInt();
+  }
+  return success();
+}
+
+LogicalResult ArtifactLowering::assignStaging() {
+  namespace mp = ::ds::memplan;
+  mp::TieringRequest request;
+  request.arenaBytes = artifact.arenaBytes;
+  request.numSteps = artifact.launches.size();
+  request.alignment = options.alignment;
+  std::vector<uint32_t> weightIds;
+  std::vector<bool> streamed;
+  llvm::DenseMap<uint32_t, uint32_t> weightIndex;
+  for (auto [id, b] : llvm::enumerate(artifact.buffers)) {
+    if (b.kind != rt::BufferDesc::Kind::Weight &&
+        b.kind != rt::BufferDesc::Kind::Constant)
+      continue;
+    weightIndex[id] = weightIds.size();
+    weightIds.push_back(id);
+    streamed.push_back(b.streamed);
+    request.weights.push_back({b.type.byteSize(), {}, b.streamed});
+  }
+  for (auto [step, launch] : llvm::enumerate(artifact.launches))
+    for (uint32_t arg : launch.args) {
+      uint32_t root = arg;
+      while (artifact.buffers[root].kind == rt::BufferDesc::Kind::View)
+        root = artifact.buffers[root].aliasOf;
+      if (auto it = weightIndex.find(root); it != weightIndex.end())
+        request.weights[it->second].steps.push_back(step);
+    }
+  mp::TieringPlan staging;
+  mp::assignStaging(request, streamed, staging);
+  for (const mp::StepStaging &st : staging.staging)
+    for (auto [w, offset] : st.weights)
+      artifact.launches[st.step].stage.push_back(
+          {weightIds[w], st.slot, offset});
+  rt::MemoryPlanDesc &p = artifact.plan;
+  p.stagingSlots = staging.stagingSlots;
+  p.stagingSlotBytes = staging.stagingSlotBytes;
+  p.streamedBytesPerInference = staging.streamedBytesPerInference;
+  if (p.deviceBudgetBytes && staging.deviceBytes > p.deviceBudgetBytes)
+    return func.emitOpError("the kernels need ")
+           << staging.deviceBytes
+           << " device bytes (arena, resident weights and staging), over the "
+              "device memory budget of "
+           << p.deviceBudgetBytes << " bytes";
   return success();
 }
 
@@ -381,40 +523,14 @@ FailureOr<rt::Artifact> ArtifactLowering::run() {
     if (failed(id))
       return failure();
     copyOutputBuffer[copy] = *id;
+    outputCopyResult[*id] = i;
   }
   // Reference ops of the function come before the output copies.
   buildReference();
   llvm::append_range(artifact.reference, copies);
 
-  // Arena: every activation gets its own aligned slot (no reuse yet; the
-  // memory planner replaces this).
-  // Values inside fusions live only in the reference program: no slot.
-  llvm::DenseSet<uint32_t> inKernels;
-  for (const EmittedKernel &k : program->kernels)
-    for (Value v : k.args)
-      if (v)
-        for (uint32_t id = bufferOf.at(v);; id = artifact.buffers[id].aliasOf) {
-          inKernels.insert(id);
-          if (artifact.buffers[id].kind != rt::BufferDesc::Kind::View)
-            break;
-        }
-  uint64_t arena = 0, referenceOnly = 0;
-  for (auto [id, b] : llvm::enumerate(artifact.buffers)) {
-    using Kind = rt::BufferDesc::Kind;
-    if (b.kind != Kind::Input && b.kind != Kind::Output &&
-        b.kind != Kind::Intermediate)
-      continue;
-    if (b.kind == Kind::Intermediate && !inKernels.contains(id)) {
-      referenceOnly = std::max(referenceOnly, b.type.byteSize());
-      continue;
-    }
-    arena = alignTo(arena, options.alignment);
-    b.offset = arena;
-    arena += b.type.byteSize();
-  }
-  artifact.arenaBytes =
-      alignTo(std::max(arena, referenceOnly), options.alignment);
-
+  if (failed(applyMemoryPlan()))
+    return failure();
   if (failed(loadWeights()))
     return failure();
 
@@ -427,6 +543,8 @@ FailureOr<rt::Artifact> ArtifactLowering::run() {
       launch.args.push_back(v ? bufferOf.at(v) : copyOutputBuffer[i]);
     artifact.launches.push_back(std::move(launch));
   }
+  if (failed(assignStaging()))
+    return failure();
   if (failed(compileKernels(*program)))
     return failure();
   artifact.producer = "ds-compile (NVRTC " + report.nvrtcVersion + ")";
@@ -441,5 +559,15 @@ FailureOr<rt::Artifact> mlir::ds::buildArtifact(ModuleOp module,
   FailureOr<func::FuncOp> func = getEntryFunction(module);
   if (failed(func))
     return failure();
+  // The plan normally comes from ds-compile's pipeline; plan here for
+  // callers that skip it.
+  if (!options.referenceOnly && !(*func)->hasAttr(kMemoryPlanAttr)) {
+    PassManager pm(module.getContext(), func::FuncOp::getOperationName());
+    PlanMemoryPassOptions planOptions;
+    planOptions.alignment = options.alignment;
+    pm.addPass(createPlanMemoryPass(planOptions));
+    if (failed(pm.run(*func)))
+      return failure();
+  }
   return ArtifactLowering(*func, options, report).run();
 }

@@ -500,10 +500,6 @@ void KernelEmitter::emitPointwise(Operation *op, PointwiseKernel &spec) {
   k.numInputs = spec.inputs.size();
 }
 
-bool mlir::ds::isViewOp(Operation *op) {
-  return isa<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(op);
-}
-
 LogicalResult KernelEmitter::emitOp(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case<WeightOp, ConstantOp, ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(

@@ -48,19 +48,14 @@ struct KernelProgram {
 };
 
 /// Emits one kernel per computing op of `func`. Ops that move no data
-/// (ds.weight, ds.constant and the views, see isViewOp) get none. Fails with
-/// an error on the op for dynamic shapes, unsupported ops or element types
-/// and parameters that must be compile-time constants but are not.
+/// (ds.weight, ds.constant and the views, see isViewOp in DSOps.h) get none.
+/// Fails with an error on the op for dynamic shapes, unsupported ops or element
+/// types and parameters that must be compile-time constants but are not.
 FailureOr<KernelProgram> emitCudaKernels(func::FuncOp func);
 
 /// Prints every kernel's launch configuration and source
 /// (`// launch <name>: grid (x, y, z) block (x, y, z)`, then the source).
 void printKernels(const KernelProgram &program, llvm::raw_ostream &os);
-
-/// Whether `op` reinterprets its first operand's buffer with another shape
-/// (ds.reshape, ds.flatten, ds.squeeze, ds.unsqueeze): no kernel; its result
-/// buffer aliases the operand's.
-bool isViewOp(Operation *op);
 
 /// C type used to store elements of `type` in kernels ("float", "int", ...).
 FailureOr<std::string> getCudaStorageType(Type elementType);

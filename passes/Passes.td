@@ -278,4 +278,86 @@ def FusePass : Pass<"ds-fuse", "::mlir::ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Memory planning
+//===----------------------------------------------------------------------===//
+
+def PlanMemoryPass : Pass<"ds-plan-memory", "::mlir::func::FuncOp"> {
+  let summary = "Plans the device arena and where each weight lives";
+  let description = [{
+    Computes liveness over the function's kernel schedule and gives every
+    activation an offset in one device arena; the artifact builder serializes
+    the plan and the runtime only executes it.
+
+    The schedule is the function's top-level ops in order: each op that is
+    not a `ds.weight`, a `ds.constant` or a view (`ds.reshape`, `ds.flatten`,
+    `ds.squeeze`, `ds.unsqueeze`, which alias their operand's bytes) is one
+    kernel, a region op (a fusion group) included: values inside a region are
+    never buffers, and a value the region's body reads counts as read by the
+    region op. Inputs are live from before the first kernel, outputs until
+    after the last; a returned value that is an input, a weight, a view or a
+    repeat gets its own output buffer, written by a copy kernel after the
+    others (as codegen does).
+
+    Offsets come from the better of two heuristics (best fit by decreasing
+    size; greedy first fit in schedule order). An elementwise result (unary or
+    broadcasting binary op) reuses its operand's bytes when the operand is an
+    intermediate whose last use is that op and has the result's shape and
+    byte size (no broadcast). Every offset and size is a multiple of
+    `alignment` (default 256 bytes, enough for any vector load).
+
+    With `device-memory-budget` (bytes; 0: unlimited), weights that do not
+    fit beside the arena are placed in host memory and streamed, per kernel,
+    into one of two staging slots (double buffering); the weights read by
+    many kernels stay resident. A budget the arena alone exceeds is an error
+    that says by how much. Constants always stay resident.
+
+    The plan is recorded as attributes: `ds.arena_offset` on inputs and on
+    copied outputs, `ds.arena_offsets` (one per result) on kernel ops,
+    `ds.placement` ("device" or "host") on weights and `ds.memory_plan` on
+    the function (arena, lower bound, no-reuse size, heuristic, in-place
+    count, resident and streamed weight bytes, staging, predicted time per
+    inference from the bytes over the host link and HBM). `report` emits
+    these figures as a remark.
+
+    Before:
+    ```mlir
+    func.func @f(%x: tensor<256xf32>) -> tensor<256xf32> {
+      %0 = ds.exp %x : tensor<256xf32>
+      %1 = ds.tanh %0 : tensor<256xf32>
+      %2 = ds.neg %1 : tensor<256xf32>
+      return %2 : tensor<256xf32>
+    }
+    ```
+    After (`%1` and `%2` take over `%0`'s bytes in place; the input keeps its
+    own slot):
+    ```mlir
+    func.func @f(%x: tensor<256xf32> {ds.arena_offset = 0 : i64})
+        -> tensor<256xf32>
+        attributes {ds.memory_plan = {arena_bytes = 2048 : i64, in_place = 2 : i64,
+                                      lower_bound_bytes = 2048 : i64, ...}} {
+      %0 = ds.exp %x {ds.arena_offsets = array<i64: 1024>} : tensor<256xf32>
+      %1 = ds.tanh %0 {ds.arena_offsets = array<i64: 1024>} : tensor<256xf32>
+      %2 = ds.neg %1 {ds.arena_offsets = array<i64: 1024>} : tensor<256xf32>
+      return %2 : tensor<256xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"256",
+           "Byte alignment of every arena offset and size (a power of two)">,
+    Option<"deviceMemoryBudget", "device-memory-budget", "int64_t",
+           /*default=*/"0",
+           "Device bytes for arena, resident weights and staging; 0: "
+           "unlimited">,
+    Option<"hostLinkGBps", "host-link-gbps", "double", /*default=*/"25.0",
+           "Assumed host-to-device bandwidth (GB/s) for the prediction">,
+    Option<"hbmGBps", "hbm-gbps", "double", /*default=*/"4800.0",
+           "Assumed device memory bandwidth (GB/s) for the prediction">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit a remark with the plan's figures">,
+  ];
+}
+
 #endif // DS_PASSES_TD

@@ -136,6 +136,19 @@ ordered_json writeManifest(const Artifact &a, BlobWriter &blobs) {
   ordered_json m = ordered_json::object();
   m["producer"] = a.producer;
   m["arena_bytes"] = a.arenaBytes;
+  ordered_json plan = ordered_json::object();
+  plan["heuristic"] = a.plan.heuristic;
+  plan["lower_bound_bytes"] = a.plan.lowerBoundBytes;
+  plan["no_reuse_bytes"] = a.plan.noReuseBytes;
+  plan["in_place"] = a.plan.inPlace;
+  plan["device_budget_bytes"] = a.plan.deviceBudgetBytes;
+  plan["resident_weight_bytes"] = a.plan.residentWeightBytes;
+  plan["staging_slots"] = a.plan.stagingSlots;
+  plan["staging_slot_bytes"] = a.plan.stagingSlotBytes;
+  plan["streamed_bytes"] = a.plan.streamedBytesPerInference;
+  plan["predicted_host_link_ns"] = a.plan.predictedHostLinkNs;
+  plan["predicted_hbm_ns"] = a.plan.predictedHbmNs;
+  m["memory_plan"] = std::move(plan);
 
   ordered_json buffers = ordered_json::array();
   for (const BufferDesc &b : a.buffers) {
@@ -148,11 +161,30 @@ ordered_json writeManifest(const Artifact &a, BlobWriter &blobs) {
       jb["alias_of"] = b.aliasOf;
     else
       jb["offset"] = b.offset;
+    if (b.kind == BufferDesc::Kind::Weight)
+      jb["placement"] = b.streamed ? "host" : "device";
     buffers.push_back(std::move(jb));
   }
   m["buffers"] = std::move(buffers);
-  m["inputs"] = a.inputs;
-  m["outputs"] = a.outputs;
+
+  ordered_json signature = ordered_json::object();
+  signature["inputs"] = a.inputs;
+  signature["outputs"] = a.outputs;
+  ordered_json buckets = ordered_json::array();
+  for (const BucketVariant &v : a.buckets) {
+    ordered_json jv = ordered_json::object();
+    jv["name"] = v.name;
+    ordered_json dims = ordered_json::object();
+    for (const auto &[name, size] : v.dims) // std::map: sorted, stable.
+      dims[name] = size;
+    jv["dims"] = std::move(dims);
+    jv["inputs"] = v.inputs;
+    jv["outputs"] = v.outputs;
+    jv["launches"] = {v.firstLaunch, v.numLaunches};
+    buckets.push_back(std::move(jv));
+  }
+  signature["buckets"] = std::move(buckets);
+  m["signature"] = std::move(signature);
 
   ordered_json kernels = ordered_json::array();
   for (const KernelDesc &k : a.kernels) {
@@ -185,6 +217,11 @@ ordered_json writeManifest(const Artifact &a, BlobWriter &blobs) {
     jl["block"] = {l.block[0], l.block[1], l.block[2]};
     jl["dynamic_shared_bytes"] = l.dynamicSharedBytes;
     jl["args"] = l.args;
+    ordered_json stage = ordered_json::array();
+    for (const StageCopy &c : l.stage)
+      stage.push_back(
+          {{"buffer", c.buffer}, {"slot", c.slot}, {"offset", c.offset}});
+    jl["stage"] = std::move(stage);
     launches.push_back(std::move(jl));
   }
   m["launches"] = std::move(launches);
@@ -421,6 +458,8 @@ private:
   Status readKernel(const json &jk, const std::string &where, KernelDesc &k);
   Status readLaunch(const json &jl, const std::string &where, LaunchDesc &l);
   Status readRefOp(const json &jo, const std::string &where, RefOp &op);
+  Status readPlan(const json &jp, const std::string &where, MemoryPlanDesc &p);
+  Status readSignature(const json &js, const std::string &where, Artifact &a);
 
   const uint8_t *blobData;
   uint64_t blobSize;
@@ -448,6 +487,14 @@ Status ManifestReader::readBuffer(const json &jb, const std::string &where,
   DS_RETURN_IF_ERROR(i64ArrayField(jb, "shape", where, -1, b.type.shape));
   if (b.kind == BufferDesc::Kind::View)
     return u32Field(jb, "alias_of", where, b.aliasOf);
+  if (b.kind == BufferDesc::Kind::Weight) {
+    std::string placement;
+    DS_RETURN_IF_ERROR(stringField(jb, "placement", where, placement));
+    if (placement != "device" && placement != "host")
+      return fail(at(where, "placement"),
+                  "expected \"device\" or \"host\", got '" + placement + "'");
+    b.streamed = placement == "host";
+  }
   return u64Field(jb, "offset", where, b.offset);
 }
 
@@ -487,7 +534,77 @@ Status ManifestReader::readLaunch(const json &jl, const std::string &where,
   DS_RETURN_IF_ERROR(u32TripleField(jl, "block", where, l.block));
   DS_RETURN_IF_ERROR(
       u32Field(jl, "dynamic_shared_bytes", where, l.dynamicSharedBytes));
-  return u32ArrayField(jl, "args", where, l.args);
+  DS_RETURN_IF_ERROR(u32ArrayField(jl, "args", where, l.args));
+  const json *stage;
+  DS_RETURN_IF_ERROR(arrayField(jl, "stage", where, stage));
+  for (size_t i = 0; i < stage->size(); ++i) {
+    std::string w = at(at(where, "stage"), i);
+    DS_RETURN_IF_ERROR(object((*stage)[i], w));
+    StageCopy c;
+    DS_RETURN_IF_ERROR(u32Field((*stage)[i], "buffer", w, c.buffer));
+    DS_RETURN_IF_ERROR(u32Field((*stage)[i], "slot", w, c.slot));
+    DS_RETURN_IF_ERROR(u64Field((*stage)[i], "offset", w, c.offset));
+    l.stage.push_back(c);
+  }
+  return Status::ok();
+}
+
+Status ManifestReader::readPlan(const json &jp, const std::string &where,
+                                MemoryPlanDesc &p) {
+  DS_RETURN_IF_ERROR(object(jp, where));
+  DS_RETURN_IF_ERROR(stringField(jp, "heuristic", where, p.heuristic));
+  DS_RETURN_IF_ERROR(
+      u64Field(jp, "lower_bound_bytes", where, p.lowerBoundBytes));
+  DS_RETURN_IF_ERROR(u64Field(jp, "no_reuse_bytes", where, p.noReuseBytes));
+  DS_RETURN_IF_ERROR(u32Field(jp, "in_place", where, p.inPlace));
+  DS_RETURN_IF_ERROR(
+      u64Field(jp, "device_budget_bytes", where, p.deviceBudgetBytes));
+  DS_RETURN_IF_ERROR(
+      u64Field(jp, "resident_weight_bytes", where, p.residentWeightBytes));
+  DS_RETURN_IF_ERROR(u32Field(jp, "staging_slots", where, p.stagingSlots));
+  DS_RETURN_IF_ERROR(
+      u64Field(jp, "staging_slot_bytes", where, p.stagingSlotBytes));
+  DS_RETURN_IF_ERROR(
+      u64Field(jp, "streamed_bytes", where, p.streamedBytesPerInference));
+  DS_RETURN_IF_ERROR(
+      u64Field(jp, "predicted_host_link_ns", where, p.predictedHostLinkNs));
+  return u64Field(jp, "predicted_hbm_ns", where, p.predictedHbmNs);
+}
+
+Status ManifestReader::readSignature(const json &js, const std::string &where,
+                                     Artifact &a) {
+  DS_RETURN_IF_ERROR(object(js, where));
+  DS_RETURN_IF_ERROR(u32ArrayField(js, "inputs", where, a.inputs));
+  DS_RETURN_IF_ERROR(u32ArrayField(js, "outputs", where, a.outputs));
+  const json *buckets;
+  DS_RETURN_IF_ERROR(arrayField(js, "buckets", where, buckets));
+  for (size_t i = 0; i < buckets->size(); ++i) {
+    const json &jv = (*buckets)[i];
+    std::string w = at(at(where, "buckets"), i);
+    DS_RETURN_IF_ERROR(object(jv, w));
+    BucketVariant v;
+    DS_RETURN_IF_ERROR(stringField(jv, "name", w, v.name));
+    const json *dims;
+    DS_RETURN_IF_ERROR(field(jv, "dims", w, dims));
+    DS_RETURN_IF_ERROR(object(*dims, at(w, "dims")));
+    for (auto it = dims->begin(); it != dims->end(); ++it) {
+      int64_t size;
+      DS_RETURN_IF_ERROR(signedValue(it.value(), at(w, "dims") + "." + it.key(),
+                                     0, std::numeric_limits<int64_t>::max(),
+                                     size));
+      v.dims.emplace(it.key(), size);
+    }
+    DS_RETURN_IF_ERROR(u32ArrayField(jv, "inputs", w, v.inputs));
+    DS_RETURN_IF_ERROR(u32ArrayField(jv, "outputs", w, v.outputs));
+    std::vector<uint32_t> range;
+    DS_RETURN_IF_ERROR(u32ArrayField(jv, "launches", w, range));
+    if (range.size() != 2)
+      return fail(at(w, "launches"), "expected [first, count]");
+    v.firstLaunch = range[0];
+    v.numLaunches = range[1];
+    a.buckets.push_back(std::move(v));
+  }
+  return Status::ok();
 }
 
 Status ManifestReader::readRefOp(const json &jo, const std::string &where,
@@ -529,6 +646,9 @@ Status ManifestReader::read(const json &m, Artifact &a) {
   DS_RETURN_IF_ERROR(object(m, "manifest"));
   DS_RETURN_IF_ERROR(stringField(m, "producer", "", a.producer));
   DS_RETURN_IF_ERROR(u64Field(m, "arena_bytes", "", a.arenaBytes));
+  const json *plan;
+  DS_RETURN_IF_ERROR(field(m, "memory_plan", "", plan));
+  DS_RETURN_IF_ERROR(readPlan(*plan, "memory_plan", a.plan));
 
   const json *arr;
   DS_RETURN_IF_ERROR(arrayField(m, "buffers", "", arr));
@@ -536,8 +656,9 @@ Status ManifestReader::read(const json &m, Artifact &a) {
   for (size_t i = 0; i < arr->size(); ++i)
     DS_RETURN_IF_ERROR(readBuffer((*arr)[i], at("buffers", i), a.buffers[i]));
 
-  DS_RETURN_IF_ERROR(u32ArrayField(m, "inputs", "", a.inputs));
-  DS_RETURN_IF_ERROR(u32ArrayField(m, "outputs", "", a.outputs));
+  const json *signature;
+  DS_RETURN_IF_ERROR(field(m, "signature", "", signature));
+  DS_RETURN_IF_ERROR(readSignature(*signature, "signature", a));
 
   DS_RETURN_IF_ERROR(arrayField(m, "kernels", "", arr));
   a.kernels.resize(arr->size());
@@ -674,6 +795,108 @@ Status verifyBuffers(const Artifact &a, uint64_t weightsSize) {
   return Status::ok();
 }
 
+/// The buffer a view chain ends at (chains are checked by verifyBuffers).
+uint32_t rootOf(const Artifact &a, uint32_t id) {
+  while (a.buffers[id].kind == BufferDesc::Kind::View)
+    id = a.buffers[id].aliasOf;
+  return id;
+}
+
+/// Streamed weights, staging copies and bucket variants.
+Status verifyPlanAndBuckets(const Artifact &a, uint64_t weightsSize) {
+  const MemoryPlanDesc &p = a.plan;
+  if (p.residentWeightBytes > weightsSize)
+    return invalid("memory plan: resident weights (" +
+                   std::to_string(p.residentWeightBytes) +
+                   " bytes) exceed the weights section (" +
+                   std::to_string(weightsSize) + " bytes)");
+  if (p.stagingSlots > 2)
+    return invalid("memory plan: " + std::to_string(p.stagingSlots) +
+                   " staging slots; at most 2");
+  bool anyStreamed = false;
+  for (size_t i = 0; i < a.buffers.size(); ++i) {
+    const BufferDesc &b = a.buffers[i];
+    if (b.streamed && b.kind != BufferDesc::Kind::Weight)
+      return invalid(bufferLabel(a, i) + " (" + kindName(b.kind) +
+                     ") is streamed; only weights may be");
+    anyStreamed |= b.streamed;
+  }
+  // With streaming, resident weights form the prefix the runtime uploads.
+  for (size_t i = 0; anyStreamed && i < a.buffers.size(); ++i) {
+    const BufferDesc &b = a.buffers[i];
+    if (b.kind != BufferDesc::Kind::Weight &&
+        b.kind != BufferDesc::Kind::Constant)
+      continue;
+    uint64_t end = b.offset + b.type.byteSize();
+    if (b.streamed ? b.offset < p.residentWeightBytes
+                   : end > p.residentWeightBytes)
+      return invalid(bufferLabel(a, i) + " (" +
+                     (b.streamed ? "streamed" : "resident") + ") occupies " +
+                     range(b.offset, b.type.byteSize()) +
+                     (b.streamed ? ", inside" : ", outside") +
+                     " the resident weights [0, " +
+                     std::to_string(p.residentWeightBytes) + ")");
+  }
+  for (size_t i = 0; i < a.launches.size(); ++i) {
+    const LaunchDesc &l = a.launches[i];
+    std::string label = "launch " + std::to_string(i);
+    std::vector<std::pair<uint64_t, uint64_t>> used;
+    std::vector<uint32_t> staged;
+    for (size_t j = 0; j < l.stage.size(); ++j) {
+      const StageCopy &c = l.stage[j];
+      std::string where = label + " stage " + std::to_string(j);
+      DS_RETURN_IF_ERROR(checkBufferId(a, c.buffer, where));
+      const BufferDesc &b = a.buffers[c.buffer];
+      if (!b.streamed)
+        return invalid(where + " copies " + bufferLabel(a, c.buffer) +
+                       ", which is not a streamed weight");
+      if (c.slot >= p.stagingSlots)
+        return invalid(where + " uses staging slot " + std::to_string(c.slot) +
+                       " of " + std::to_string(p.stagingSlots));
+      uint64_t size = b.type.byteSize();
+      if (c.offset > p.stagingSlotBytes || size > p.stagingSlotBytes - c.offset)
+        return invalid(where + " occupies " + range(c.offset, size) +
+                       ", outside the " + std::to_string(p.stagingSlotBytes) +
+                       "-byte staging slot");
+      used.push_back({c.offset, c.offset + size});
+      staged.push_back(c.buffer);
+    }
+    std::sort(used.begin(), used.end());
+    for (size_t j = 1; j < used.size(); ++j)
+      if (used[j].first < used[j - 1].second)
+        return invalid(label + " stages two weights at overlapping bytes");
+    for (uint32_t arg : l.args) {
+      uint32_t root = rootOf(a, arg);
+      if (a.buffers[root].streamed &&
+          std::find(staged.begin(), staged.end(), root) == staged.end())
+        return invalid(label + " reads streamed " + bufferLabel(a, root) +
+                       " without staging it");
+    }
+  }
+  for (size_t i = 0; i < a.buckets.size(); ++i) {
+    const BucketVariant &v = a.buckets[i];
+    std::string label = "bucket " + std::to_string(i) + " ('" + v.name + "')";
+    if (v.inputs.size() != a.inputs.size() ||
+        v.outputs.size() != a.outputs.size())
+      return invalid(label + " has " + std::to_string(v.inputs.size()) +
+                     " inputs and " + std::to_string(v.outputs.size()) +
+                     " outputs; the signature has " +
+                     std::to_string(a.inputs.size()) + " and " +
+                     std::to_string(a.outputs.size()));
+    for (uint32_t id : v.inputs)
+      DS_RETURN_IF_ERROR(checkBufferId(a, id, label + " input"));
+    for (uint32_t id : v.outputs)
+      DS_RETURN_IF_ERROR(checkBufferId(a, id, label + " output"));
+    if (v.firstLaunch > a.launches.size() ||
+        v.numLaunches > a.launches.size() - v.firstLaunch)
+      return invalid(label + " runs launches [" +
+                     std::to_string(v.firstLaunch) + ", +" +
+                     std::to_string(v.numLaunches) + "), but there are " +
+                     std::to_string(a.launches.size()));
+  }
+  return Status::ok();
+}
+
 Status verifyImpl(const Artifact &a, uint64_t weightsSize) {
   DS_RETURN_IF_ERROR(verifyBuffers(a, weightsSize));
   for (size_t i = 0; i < a.inputs.size(); ++i)
@@ -720,7 +943,7 @@ Status verifyImpl(const Artifact &a, uint64_t weightsSize) {
       DS_RETURN_IF_ERROR(checkBufferId(a, op.results[j],
                                        label + " result " + std::to_string(j)));
   }
-  return Status::ok();
+  return verifyPlanAndBuckets(a, weightsSize);
 }
 
 } // namespace

@@ -21,7 +21,7 @@
 
 namespace ds::runtime {
 
-inline constexpr uint32_t kArtifactVersion = 0;
+inline constexpr uint32_t kArtifactVersion = 1;
 
 /// One logical tensor of the program.
 struct BufferDesc {
@@ -44,6 +44,10 @@ struct BufferDesc {
   TensorType type;
   uint64_t offset = 0;  ///< arena offset or weight-blob offset (by kind)
   uint32_t aliasOf = 0; ///< only for Kind::View (may point to another view)
+  /// Kind::Weight only: the bytes stay in (pinned) host memory and are
+  /// copied into a staging slot before each launch that reads them (see
+  /// LaunchDesc::stage); otherwise the weight is resident on the device.
+  bool streamed = false;
 };
 
 /// One compiled GPU binary of a kernel.
@@ -66,6 +70,13 @@ struct KernelDesc {
   std::vector<KernelBinary> binaries;
 };
 
+/// A streamed weight copied into a staging slot before a launch.
+struct StageCopy {
+  uint32_t buffer = 0; ///< a streamed Weight buffer
+  uint32_t slot = 0;   ///< < MemoryPlanDesc::stagingSlots
+  uint64_t offset = 0; ///< byte offset within the slot
+};
+
 /// One launch in the schedule.
 struct LaunchDesc {
   uint32_t kernel = 0; ///< index into Artifact::kernels
@@ -73,6 +84,42 @@ struct LaunchDesc {
   uint32_t block[3] = {1, 1, 1};
   uint32_t dynamicSharedBytes = 0;
   std::vector<uint32_t> args; ///< buffer ids, one per kernel pointer param
+  /// Streamed weights this launch reads, copied in ahead of it (on a copy
+  /// stream, double-buffered). A launch argument that is (a view of) a
+  /// streamed weight points into its slot.
+  std::vector<StageCopy> stage;
+};
+
+/// The compiler's memory plan (ds-plan-memory), beyond the offsets stored
+/// in the buffers. The runtime executes it; it never re-plans.
+struct MemoryPlanDesc {
+  std::string heuristic;          ///< arena heuristic that won
+  uint64_t lowerBoundBytes = 0;   ///< peak live bytes: no arena is smaller
+  uint64_t noReuseBytes = 0;      ///< every activation in its own slot
+  uint32_t inPlace = 0;           ///< elementwise results stored in place
+  uint64_t deviceBudgetBytes = 0; ///< the compile's budget; 0: none
+  /// Resident weights occupy the prefix [0, residentWeightBytes) of the
+  /// weights section and are uploaded once; streamed ones lie after it.
+  uint64_t residentWeightBytes = 0;
+  uint32_t stagingSlots = 0; ///< 0, 1 or 2 device staging buffers
+  uint64_t stagingSlotBytes = 0;
+  uint64_t streamedBytesPerInference = 0;
+  /// Predicted time per inference: streamed bytes over the host link, and
+  /// kernel traffic over HBM (bandwidths in docs/design/memory-planning.md).
+  uint64_t predictedHostLinkNs = 0;
+  uint64_t predictedHbmNs = 0;
+};
+
+/// A shape-specialized variant of the program (a batch bucket): its own
+/// inputs, outputs and launch range over the shared buffers and kernels. The
+/// runtime picks the smallest bucket whose dims fit the bound inputs.
+struct BucketVariant {
+  std::string name;                    ///< e.g. "batch=4"
+  std::map<std::string, int64_t> dims; ///< symbolic dim -> bound size
+  std::vector<uint32_t> inputs;        ///< buffer ids, signature order
+  std::vector<uint32_t> outputs;       ///< buffer ids, signature order
+  uint32_t firstLaunch = 0;
+  uint32_t numLaunches = 0;
 };
 
 /// An attribute of a reference op.
@@ -107,6 +154,10 @@ struct Artifact {
   std::vector<LaunchDesc> launches;
   std::vector<RefOp> reference;
   uint64_t arenaBytes = 0;
+  MemoryPlanDesc plan;
+  /// Bucket variants of the signature; empty when the program is one static
+  /// function (inputs/outputs above, every launch).
+  std::vector<BucketVariant> buckets;
   /// Shared object with the same kernels compiled for the host against
   /// runtime/emu/CudaEmu.h; exports `ds_emu_launch_<kernel name>` (see
   /// HostModule.h). Empty when not built.

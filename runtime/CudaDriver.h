@@ -83,12 +83,15 @@ inline constexpr unsigned CU_EVENT_DEFAULT = 0;
   X(cuMemFreeHost, "cuMemFreeHost", void *)                                    \
   X(cuMemcpyHtoD, "cuMemcpyHtoD_v2", CUdeviceptr, const void *, size_t)        \
   X(cuMemcpyDtoH, "cuMemcpyDtoH_v2", void *, CUdeviceptr, size_t)              \
+  X(cuMemcpyHtoDAsync, "cuMemcpyHtoDAsync_v2", CUdeviceptr, const void *,      \
+    size_t, CUstream)                                                          \
   X(cuMemsetD8, "cuMemsetD8_v2", CUdeviceptr, unsigned char, size_t)           \
   X(cuLaunchKernel, "cuLaunchKernel", CUfunction, unsigned, unsigned,          \
     unsigned, unsigned, unsigned, unsigned, unsigned, CUstream, void **,       \
     void **)                                                                   \
   X(cuStreamCreate, "cuStreamCreate", CUstream *, unsigned)                    \
   X(cuStreamSynchronize, "cuStreamSynchronize", CUstream)                      \
+  X(cuStreamWaitEvent, "cuStreamWaitEvent", CUstream, CUevent, unsigned)       \
   X(cuStreamDestroy, "cuStreamDestroy_v2", CUstream)                           \
   X(cuEventCreate, "cuEventCreate", CUevent *, unsigned)                       \
   X(cuEventRecord, "cuEventRecord", CUevent, CUstream)                         \

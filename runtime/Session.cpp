@@ -16,10 +16,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <optional>
+#include <sstream>
+#include <thread>
 
 using namespace ds::runtime;
 using namespace ds::runtime::cu;
@@ -58,6 +62,16 @@ StatusOr<std::vector<BufferPlace>> planBuffers(const LoadedArtifact &la) {
                              " is a view with no base buffer");
     }
     const BufferDesc &base = a.buffers[root];
+    // Dynamic dims: a buffer only the reference program has (e.g. a value
+    // inside a fused kernel); no launch reads it (verifyArtifact checks).
+    auto dynamic = [](const TensorType &t) {
+      return std::any_of(t.shape.begin(), t.shape.end(),
+                         [](int64_t d) { return d < 0; });
+    };
+    if (dynamic(a.buffers[id].type) || dynamic(base.type)) {
+      places[id] = {false, 0};
+      continue;
+    }
     bool inWeights = base.kind == BufferDesc::Kind::Weight ||
                      base.kind == BufferDesc::Kind::Constant;
     uint64_t limit = inWeights ? la.weightSize : a.arenaBytes;
@@ -81,6 +95,72 @@ StatusOr<std::vector<BufferPlace>> planBuffers(const LoadedArtifact &la) {
                              " passes unknown buffer " + std::to_string(arg));
   }
   return places;
+}
+
+/// The staging part of the plan, resolved once at load: per launch, where
+/// each argument points and which weight bytes must be copied in first.
+struct StagingSchedule {
+  struct Copy {
+    uint64_t src = 0; ///< offset in the weights section
+    uint64_t dst = 0; ///< offset in the staging area (slot base included)
+    uint64_t size = 0;
+  };
+  struct Launch {
+    std::vector<Copy> copies;
+    /// Previous launch that used any slot this one fills; it must finish
+    /// before the copies start (double buffering). -1 if none.
+    int64_t waitFor = -1;
+    uint64_t bytes = 0;
+  };
+  std::vector<Launch> launches;
+  /// Per launch, per argument: the staging offset of a streamed weight
+  /// argument, or nullopt when the argument uses its BufferPlace.
+  std::vector<std::vector<std::optional<uint64_t>>> argStaging;
+  uint64_t stagingBytes = 0;  ///< all slots
+  uint64_t residentBytes = 0; ///< prefix of the weights kept on the device
+  bool any = false;
+};
+
+uint32_t rootBuffer(const Artifact &a, uint32_t id) {
+  while (a.buffers[id].kind == BufferDesc::Kind::View)
+    id = a.buffers[id].aliasOf;
+  return id;
+}
+
+StagingSchedule planStaging(const LoadedArtifact &la) {
+  const Artifact &a = la.artifact;
+  StagingSchedule s;
+  s.stagingBytes = uint64_t(a.plan.stagingSlots) * a.plan.stagingSlotBytes;
+  bool anyStreamed = false;
+  for (const BufferDesc &b : a.buffers)
+    anyStreamed |= b.streamed;
+  s.residentBytes = anyStreamed ? a.plan.residentWeightBytes : la.weightSize;
+  s.launches.resize(a.launches.size());
+  s.argStaging.resize(a.launches.size());
+  std::vector<int64_t> lastUser(a.plan.stagingSlots, -1);
+  for (size_t i = 0; i < a.launches.size(); ++i) {
+    const LaunchDesc &l = a.launches[i];
+    StagingSchedule::Launch &sl = s.launches[i];
+    for (const StageCopy &c : l.stage) {
+      uint64_t dst = uint64_t(c.slot) * a.plan.stagingSlotBytes + c.offset;
+      uint64_t size = a.buffers[c.buffer].type.byteSize();
+      sl.copies.push_back({a.buffers[c.buffer].offset, dst, size});
+      sl.bytes += size;
+      sl.waitFor = std::max(sl.waitFor, lastUser[c.slot]);
+    }
+    for (const StageCopy &c : l.stage)
+      lastUser[c.slot] = static_cast<int64_t>(i);
+    s.any |= !l.stage.empty();
+    for (uint32_t arg : l.args) {
+      std::optional<uint64_t> at;
+      uint32_t root = rootBuffer(a, arg);
+      for (const StageCopy &c : l.stage)
+        if (c.buffer == root)
+          at = uint64_t(c.slot) * a.plan.stagingSlotBytes + c.offset;
+      s.argStaging[i].push_back(at);
+    }
+  }
+  return s;
 }
 
 /// Checks run() inputs against the signature.
@@ -114,8 +194,13 @@ public:
   virtual Status copyIn(const BufferPlace &p, const void *bytes,
                         size_t size) = 0;
   virtual Status copyOut(const BufferPlace &p, void *bytes, size_t size) = 0;
-  /// Runs every launch in order; fills perLaunchMs.
-  virtual Status runLaunches(std::vector<double> &perLaunchMs) = 0;
+  /// Runs every launch in order, staging streamed weights ahead of the
+  /// launches that read them; fills perLaunchMs and adds the bytes copied
+  /// into staging slots to `streamedBytes`.
+  virtual Status runLaunches(std::vector<double> &perLaunchMs,
+                             uint64_t &streamedBytes) = 0;
+  /// Device bytes held: arena, resident weights and staging slots.
+  virtual uint64_t deviceBytes() const = 0;
 };
 
 //===----------------------------------------------------------------------===//
@@ -125,10 +210,12 @@ public:
 class CpuBackend : public Backend {
 public:
   static StatusOr<std::unique_ptr<CpuBackend>>
-  create(const LoadedArtifact &la, const std::vector<BufferPlace> &places) {
+  create(const LoadedArtifact &la, const std::vector<BufferPlace> &places,
+         const StagingSchedule &staging) {
     const Artifact &a = la.artifact;
     std::unique_ptr<CpuBackend> be(new CpuBackend());
     be->artifact = &a;
+    be->staging = &staging;
     StatusOr<std::unique_ptr<HostModule>> module =
         HostModule::load(a.hostModule);
     if (!module)
@@ -150,16 +237,32 @@ public:
       return Status::error("cannot allocate a " + std::to_string(bytes) +
                            "-byte host arena");
     // Weights are read in place from the mapped file. The mapping is
-    // read-only; kernels never write weights.
+    // read-only; kernels never write weights. Streamed weights are reached
+    // only through the staging slots, which emulate the device buffers of
+    // the tiered plan: the copy thread fills them as the CUDA copy stream
+    // would.
     be->weights = const_cast<uint8_t *>(la.weightData);
+    be->arenaBytes = bytes;
+    if (staging.stagingBytes) {
+      uint64_t stagingBytes = (staging.stagingBytes + kArenaAlignment - 1) /
+                              kArenaAlignment * kArenaAlignment;
+      be->stagingArea = static_cast<uint8_t *>(
+          std::aligned_alloc(kArenaAlignment, stagingBytes));
+      if (!be->stagingArea)
+        return Status::error("cannot allocate " + std::to_string(stagingBytes) +
+                             " bytes of staging buffers");
+    }
     for (const BufferPlace &p : places)
       be->pointers.push_back((p.inWeights ? be->weights : be->arena) +
                              p.offset);
     // Kernel parameters: args[i] points at the i-th pointer value.
-    for (const LaunchDesc &l : a.launches) {
+    for (size_t i = 0; i < a.launches.size(); ++i) {
       std::vector<void *> values;
-      for (uint32_t arg : l.args)
-        values.push_back(be->pointers[arg]);
+      for (size_t j = 0; j < a.launches[i].args.size(); ++j) {
+        const std::optional<uint64_t> &st = staging.argStaging[i][j];
+        values.push_back(st ? be->stagingArea + *st
+                            : be->pointers[a.launches[i].args[j]]);
+      }
       be->argValues.push_back(std::move(values));
     }
     for (std::vector<void *> &values : be->argValues) {
@@ -171,7 +274,14 @@ public:
     return be;
   }
 
-  ~CpuBackend() override { std::free(arena); }
+  ~CpuBackend() override {
+    std::free(arena);
+    std::free(stagingArea);
+  }
+
+  uint64_t deviceBytes() const override {
+    return arenaBytes + staging->residentBytes + staging->stagingBytes;
+  }
 
   std::string name() const override { return "cpu (CUDA emulation)"; }
 
@@ -187,26 +297,102 @@ public:
     return Status::ok();
   }
 
-  Status runLaunches(std::vector<double> &perLaunchMs) override {
+  Status runLaunches(std::vector<double> &perLaunchMs,
+                     uint64_t &streamedBytes) override {
     const std::vector<LaunchDesc> &launches = artifact->launches;
     perLaunchMs.assign(launches.size(), 0.0);
-    for (size_t i = 0; i < launches.size(); ++i) {
+    if (!staging->any)
+      return runKernels(0, launches.size(), perLaunchMs, nullptr);
+
+    // A copy thread plays the CUDA copy stream: it fills the staging slot of
+    // each staged launch as soon as the launch that last used that slot has
+    // finished (double buffering), while the kernels run on this thread and
+    // wait for their copies. `ready` and `done` are the two sets of events.
+    StagingSync sync(launches.size());
+    std::thread copier([&] {
+      for (size_t i = 0; i < launches.size(); ++i) {
+        const StagingSchedule::Launch &sl = staging->launches[i];
+        if (sl.copies.empty())
+          continue;
+        if (!sync.waitDone(sl.waitFor))
+          return;
+        for (const StagingSchedule::Copy &c : sl.copies)
+          std::memcpy(stagingArea + c.dst, weights + c.src, c.size);
+        sync.markReady(i);
+      }
+    });
+    Status s = runKernels(0, launches.size(), perLaunchMs, &sync);
+    if (!s)
+      sync.abort();
+    copier.join();
+    if (s)
+      for (const StagingSchedule::Launch &sl : staging->launches)
+        streamedBytes += sl.bytes;
+    return s;
+  }
+
+private:
+  /// Events between the kernels and the copy thread.
+  class StagingSync {
+  public:
+    explicit StagingSync(size_t n) : ready(n, false), done(n, false) {}
+    void markReady(size_t i) { set(ready, i); }
+    void markDone(size_t i) { set(done, i); }
+    /// False when aborted.
+    bool waitReady(size_t i) { return wait(ready, static_cast<int64_t>(i)); }
+    bool waitDone(int64_t i) { return wait(done, i); }
+    void abort() {
+      std::lock_guard<std::mutex> lock(mutex);
+      aborted = true;
+      cv.notify_all();
+    }
+
+  private:
+    void set(std::vector<bool> &flags, size_t i) {
+      std::lock_guard<std::mutex> lock(mutex);
+      flags[i] = true;
+      cv.notify_all();
+    }
+    bool wait(std::vector<bool> &flags, int64_t i) {
+      if (i < 0)
+        return true;
+      std::unique_lock<std::mutex> lock(mutex);
+      cv.wait(lock, [&] { return aborted || flags[i]; });
+      return !aborted;
+    }
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<bool> ready, done;
+    bool aborted = false;
+  };
+
+  Status runKernels(size_t begin, size_t end, std::vector<double> &perLaunchMs,
+                    StagingSync *sync) {
+    const std::vector<LaunchDesc> &launches = artifact->launches;
+    for (size_t i = begin; i < end; ++i) {
       const LaunchDesc &l = launches[i];
+      if (sync && !staging->launches[i].copies.empty() && !sync->waitReady(i))
+        return Status::error("launch " + std::to_string(i) +
+                             ": staging aborted");
       Clock::time_point start = Clock::now();
       Status s = module->launch(
           kernelFns[l.kernel], artifact->kernels[l.kernel].name,
           argParams[i].data(), l.grid, l.block, l.dynamicSharedBytes);
       perLaunchMs[i] = msSince(start);
+      if (sync)
+        sync->markDone(i);
       if (!s)
         return s.withContext("launch " + std::to_string(i));
     }
     return Status::ok();
   }
 
-private:
   CpuBackend() = default;
 
   const Artifact *artifact = nullptr;
+  const StagingSchedule *staging = nullptr;
+  uint8_t *stagingArea = nullptr;
+  uint64_t arenaBytes = 0;
   std::unique_ptr<HostModule> module;
   std::vector<HostModule::LaunchFn> kernelFns;
   uint8_t *arena = nullptr;
@@ -283,7 +469,7 @@ class CudaBackend : public Backend {
 public:
   static StatusOr<std::unique_ptr<CudaBackend>>
   create(const LoadedArtifact &la, const std::vector<BufferPlace> &places,
-         int ordinal) {
+         const StagingSchedule &staging, int ordinal) {
     StatusOr<const CudaDriver *> drv = CudaDriver::get();
     if (!drv)
       return drv.status();
@@ -294,6 +480,7 @@ public:
     if (!info)
       return info.status();
     be->info = *info;
+    be->staging = &staging;
     DS_RETURN_IF_ERROR(be->init(la, places));
     return be;
   }
@@ -306,8 +493,17 @@ public:
     for (CUevent e : events)
       if (e)
         (void)drv->cuEventDestroy(e);
+    for (CUevent e : readyEvents)
+      if (e)
+        (void)drv->cuEventDestroy(e);
     if (stream)
       (void)drv->cuStreamDestroy(stream);
+    if (copyStream)
+      (void)drv->cuStreamDestroy(copyStream);
+    if (stagingArea)
+      (void)drv->cuMemFree(stagingArea);
+    if (pinnedStreamed)
+      (void)drv->cuMemFreeHost(pinnedStreamed);
     if (arena)
       (void)drv->cuMemFree(arena);
     if (weights)
@@ -335,13 +531,39 @@ public:
         bytes, (p.inWeights ? weights : arena) + p.offset, size));
   }
 
-  Status runLaunches(std::vector<double> &perLaunchMs) override {
+  uint64_t deviceBytes() const override {
+    return artifact->arenaBytes + staging->residentBytes +
+           staging->stagingBytes;
+  }
+
+  Status runLaunches(std::vector<double> &perLaunchMs,
+                     uint64_t &streamedBytes) override {
     const std::vector<LaunchDesc> &launches = artifact->launches;
     perLaunchMs.assign(launches.size(), 0.0);
     DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuCtxSetCurrent(context)));
     DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventRecord(events[0], stream)));
+    uint64_t streamed = 0;
     for (size_t i = 0; i < launches.size(); ++i) {
       const LaunchDesc &l = launches[i];
+      // Staging on the copy stream: wait until the launch that last used the
+      // slot is done (its end event), copy from pinned host memory, signal
+      // the kernel stream. Copies for launch i+1 overlap kernel i.
+      const StagingSchedule::Launch &sl = staging->launches[i];
+      if (!sl.copies.empty()) {
+        if (sl.waitFor >= 0)
+          DS_RETURN_IF_ERROR(DS_CU_CHECK(
+              drv->cuStreamWaitEvent(copyStream, events[sl.waitFor + 1], 0)));
+        for (const StagingSchedule::Copy &c : sl.copies)
+          DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuMemcpyHtoDAsync(
+              stagingArea + c.dst,
+              pinnedStreamed + (c.src - staging->residentBytes), c.size,
+              copyStream)));
+        DS_RETURN_IF_ERROR(
+            DS_CU_CHECK(drv->cuEventRecord(readyEvents[i], copyStream)));
+        DS_RETURN_IF_ERROR(
+            DS_CU_CHECK(drv->cuStreamWaitEvent(stream, readyEvents[i], 0)));
+        streamed += sl.bytes;
+      }
       Status s = DS_CU_CHECK(drv->cuLaunchKernel(
           functions[l.kernel], l.grid[0], l.grid[1], l.grid[2], l.block[0],
           l.block[1], l.block[2], l.dynamicSharedBytes, stream,
@@ -360,6 +582,7 @@ public:
           DS_CU_CHECK(drv->cuEventElapsedTime(&ms, events[i], events[i + 1])));
       perLaunchMs[i] = ms;
     }
+    streamedBytes += streamed;
     return Status::ok();
   }
 
@@ -407,11 +630,25 @@ private:
           static_cast<int>(maxDynamicShared[k]))));
     }
 
-    // Weights: one allocation, uploaded once.
-    if (la.weightSize) {
-      DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuMemAlloc(&weights, la.weightSize)));
+    // Resident weights: one allocation, uploaded once. Streamed weights go
+    // to pinned host memory (async copies need it) and staging slots.
+    uint64_t resident = staging->residentBytes;
+    if (resident) {
+      DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuMemAlloc(&weights, resident)));
+      DS_RETURN_IF_ERROR(
+          DS_CU_CHECK(drv->cuMemcpyHtoD(weights, la.weightData, resident)));
+    }
+    if (staging->any) {
+      uint64_t hostBytes = la.weightSize - resident;
+      void *pinned = nullptr;
       DS_RETURN_IF_ERROR(DS_CU_CHECK(
-          drv->cuMemcpyHtoD(weights, la.weightData, la.weightSize)));
+          drv->cuMemAllocHost(&pinned, std::max<uint64_t>(hostBytes, 1))));
+      pinnedStreamed = static_cast<uint8_t *>(pinned);
+      std::memcpy(pinnedStreamed, la.weightData + resident, hostBytes);
+      DS_RETURN_IF_ERROR(
+          DS_CU_CHECK(drv->cuMemAlloc(&stagingArea, staging->stagingBytes)));
+      DS_RETURN_IF_ERROR(DS_CU_CHECK(
+          drv->cuStreamCreate(&copyStream, CU_STREAM_NON_BLOCKING)));
     }
     DS_RETURN_IF_ERROR(DS_CU_CHECK(
         drv->cuMemAlloc(&arena, std::max<uint64_t>(a.arenaBytes, 1))));
@@ -419,15 +656,23 @@ private:
     events.assign(a.launches.size() + 1, nullptr);
     for (CUevent &e : events)
       DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventCreate(&e, CU_EVENT_DEFAULT)));
+    readyEvents.assign(a.launches.size(), nullptr);
+    for (size_t i = 0; i < a.launches.size(); ++i)
+      if (!staging->launches[i].copies.empty())
+        DS_RETURN_IF_ERROR(
+            DS_CU_CHECK(drv->cuEventCreate(&readyEvents[i], CU_EVENT_DEFAULT)));
 
     // kernelParams: addresses of the CUdeviceptr values.
     std::vector<CUdeviceptr> pointers;
     for (const BufferPlace &p : places)
       pointers.push_back((p.inWeights ? weights : arena) + p.offset);
-    for (const LaunchDesc &l : a.launches) {
+    for (size_t i = 0; i < a.launches.size(); ++i) {
       std::vector<CUdeviceptr> values;
-      for (uint32_t arg : l.args)
-        values.push_back(pointers[arg]);
+      for (size_t j = 0; j < a.launches[i].args.size(); ++j) {
+        const std::optional<uint64_t> &st = staging->argStaging[i][j];
+        values.push_back(st ? stagingArea + *st
+                            : pointers[a.launches[i].args[j]]);
+      }
       argValues.push_back(std::move(values));
     }
     for (std::vector<CUdeviceptr> &values : argValues) {
@@ -473,9 +718,13 @@ private:
   bool contextRetained = false;
   std::vector<CUmodule> modules;
   std::vector<CUfunction> functions; ///< one per kernel
-  CUdeviceptr weights = 0, arena = 0;
+  const StagingSchedule *staging = nullptr;
+  CUdeviceptr weights = 0, arena = 0, stagingArea = 0;
+  uint8_t *pinnedStreamed = nullptr; ///< streamed weights, pinned
   CUstream stream = nullptr;
-  std::vector<CUevent> events; ///< launches + 1, bracketing each launch
+  CUstream copyStream = nullptr;    ///< staging copies
+  std::vector<CUevent> events;      ///< launches + 1, bracketing each launch
+  std::vector<CUevent> readyEvents; ///< per staged launch: copies done
   std::vector<std::vector<CUdeviceptr>> argValues;
   std::vector<std::vector<void *>> params;
 };
@@ -490,10 +739,15 @@ struct Session::Impl {
   std::shared_ptr<MappedFile> file;
   LoadedArtifact loaded;
   std::vector<BufferPlace> places;
+  StagingSchedule staging;
   DeviceKind kind = DeviceKind::Cpu;
   std::string deviceName;
   std::unique_ptr<Backend> backend;
   RunStats stats;
+  Counters counters;
+  std::vector<HostTensor> boundInputs;
+  std::vector<bool> bound;
+  std::vector<HostTensor> lastOutputs;
 };
 
 const char *ds::runtime::deviceKindName(DeviceKind kind) {
@@ -524,11 +778,20 @@ Session::load(const std::string &artifactPath, const SessionOptions &options) {
   if (!places)
     return places.status().withContext(artifactPath);
   impl->places = std::move(*places);
+  if (!impl->loaded.artifact.buckets.empty())
+    return Status::error(
+               "unimplemented: artifacts with bucket variants (" +
+               std::to_string(impl->loaded.artifact.buckets.size()) +
+               " in the signature); this runtime runs one static function")
+        .withContext(artifactPath);
+  impl->staging = planStaging(impl->loaded);
+  impl->bound.assign(impl->loaded.artifact.inputs.size(), false);
+  impl->boundInputs.resize(impl->loaded.artifact.inputs.size());
 
   std::string cudaFailure;
   if (options.device != DeviceKind::Cpu) {
-    StatusOr<std::unique_ptr<CudaBackend>> cuda =
-        CudaBackend::create(impl->loaded, impl->places, options.cudaDevice);
+    StatusOr<std::unique_ptr<CudaBackend>> cuda = CudaBackend::create(
+        impl->loaded, impl->places, impl->staging, options.cudaDevice);
     if (cuda) {
       impl->kind = DeviceKind::Cuda;
       impl->deviceName = (*cuda)->name();
@@ -541,7 +804,7 @@ Session::load(const std::string &artifactPath, const SessionOptions &options) {
   }
 
   StatusOr<std::unique_ptr<CpuBackend>> cpu =
-      CpuBackend::create(impl->loaded, impl->places);
+      CpuBackend::create(impl->loaded, impl->places, impl->staging);
   if (!cpu) {
     Status s = cpu.status();
     if (!cudaFailure.empty())
@@ -590,7 +853,8 @@ Status Session::run(const std::vector<HostTensor> &inputs,
             .withContext("copying input '" + a.buffers[id].name + "'"));
     stats.bytesCopiedH2D += inputs[i].bytes.size();
   }
-  DS_RETURN_IF_ERROR(impl->backend->runLaunches(stats.perLaunchMs));
+  DS_RETURN_IF_ERROR(
+      impl->backend->runLaunches(stats.perLaunchMs, stats.bytesStreamed));
   std::vector<HostTensor> results;
   results.reserve(a.outputs.size());
   for (uint32_t id : a.outputs) {
@@ -603,8 +867,116 @@ Status Session::run(const std::vector<HostTensor> &inputs,
   }
   stats.totalMs = msSince(start);
   outputs = std::move(results);
+  Counters &c = impl->counters;
+  ++c.runs;
+  c.runSeconds += stats.totalMs / 1e3;
+  for (double ms : stats.perLaunchMs)
+    c.kernelSeconds += ms / 1e3;
+  c.bytesInputs += stats.bytesCopiedH2D;
+  c.bytesOutputs += stats.bytesCopiedD2H;
+  c.bytesStreamed += stats.bytesStreamed;
   impl->stats = std::move(stats);
   return Status::ok();
+}
+
+Status Session::setInput(const std::string &name, HostTensor tensor) {
+  const Artifact &a = impl->loaded.artifact;
+  for (size_t i = 0; i < a.inputs.size(); ++i) {
+    if (a.buffers[a.inputs[i]].name != name)
+      continue;
+    impl->boundInputs[i] = std::move(tensor);
+    impl->bound[i] = true;
+    return Status::ok();
+  }
+  std::string names;
+  for (uint32_t id : a.inputs)
+    names += (names.empty() ? "'" : ", '") + a.buffers[id].name + "'";
+  return Status::error("no input named '" + name +
+                       "' (inputs: " + (names.empty() ? "none" : names) + ")");
+}
+
+Status Session::run() {
+  const Artifact &a = impl->loaded.artifact;
+  for (size_t i = 0; i < impl->bound.size(); ++i)
+    if (!impl->bound[i])
+      return Status::error("input '" + a.buffers[a.inputs[i]].name +
+                           "' is not bound (setInput)");
+  return run(impl->boundInputs, impl->lastOutputs);
+}
+
+StatusOr<HostTensor> Session::output(const std::string &name) const {
+  const Artifact &a = impl->loaded.artifact;
+  for (size_t i = 0; i < a.outputs.size(); ++i) {
+    if (a.buffers[a.outputs[i]].name != name)
+      continue;
+    if (i >= impl->lastOutputs.size())
+      return Status::error("no outputs yet: call run() first");
+    return impl->lastOutputs[i];
+  }
+  return Status::error("no output named '" + name + "'");
+}
+
+Session::Counters Session::counters() const {
+  Counters c = impl->counters;
+  const Artifact &a = impl->loaded.artifact;
+  c.arenaBytes = a.arenaBytes;
+  c.arenaLowerBoundBytes = a.plan.lowerBoundBytes;
+  c.residentWeightBytes = impl->staging.residentBytes;
+  c.stagingBytes = impl->staging.stagingBytes;
+  c.deviceBytes = impl->backend->deviceBytes();
+  return c;
+}
+
+std::string Session::prometheusMetrics() const {
+  Counters c = counters();
+  std::string device =
+      "device=\"" + std::string(deviceKindName(impl->kind)) + "\"";
+  struct Metric {
+    const char *name, *type, *help;
+    std::vector<std::pair<std::string, double>> samples; ///< labels, value
+  };
+  auto one = [&](double v) {
+    return std::vector<std::pair<std::string, double>>{{device, v}};
+  };
+  auto d = [](uint64_t v) { return static_cast<double>(v); };
+  const Metric metrics[] = {
+      {"ds_runs_total", "counter", "Completed Session::run calls.",
+       one(d(c.runs))},
+      {"ds_run_seconds_total", "counter",
+       "Wall time of run(), copies included.", one(c.runSeconds)},
+      {"ds_kernel_seconds_total", "counter",
+       "Time in kernels (on CUDA: between launch events, staging waits "
+       "included).",
+       one(c.kernelSeconds)},
+      {"ds_bytes_copied_total",
+       "counter",
+       "Bytes copied between host and device.",
+       {{device + ",direction=\"inputs\"", d(c.bytesInputs)},
+        {device + ",direction=\"outputs\"", d(c.bytesOutputs)},
+        {device + ",direction=\"streamed_weights\"", d(c.bytesStreamed)}}},
+      {"ds_arena_peak_bytes", "gauge",
+       "Planned activation arena (the peak of the memory plan).",
+       one(d(c.arenaBytes))},
+      {"ds_arena_lower_bound_bytes", "gauge",
+       "Peak of the live activation bytes (no arena is smaller).",
+       one(d(c.arenaLowerBoundBytes))},
+      {"ds_resident_weight_bytes", "gauge", "Weights kept in device memory.",
+       one(d(c.residentWeightBytes))},
+      {"ds_staging_bytes", "gauge", "Staging buffers for streamed weights.",
+       one(d(c.stagingBytes))},
+      {"ds_device_bytes", "gauge",
+       "Device memory held: arena, resident weights, staging.",
+       one(d(c.deviceBytes))},
+  };
+  std::ostringstream os;
+  os.precision(9);
+  for (const Metric &m : metrics) {
+    os << "# HELP " << m.name << " " << m.help << "\n# TYPE " << m.name << " "
+       << m.type << "\n";
+    for (const auto &[labels, value] : m.samples)
+      os << m.name << "{" << labels << "} " << value << "\n";
+  }
+  return os.str();
 }
 
 DeviceKind Session::device() const { return impl->kind; }

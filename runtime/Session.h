@@ -74,6 +74,14 @@ public:
   Status run(const std::vector<HostTensor> &inputs,
              std::vector<HostTensor> &outputs);
 
+  /// Binds input `name` for run() (checked against the signature there).
+  Status setInput(const std::string &name, HostTensor tensor);
+  /// Runs with the bound inputs; every input must be bound. Outputs are read
+  /// with output().
+  Status run();
+  /// Output `name` of the last run().
+  StatusOr<HostTensor> output(const std::string &name) const;
+
   /// Cpu or Cuda (never Auto once loaded).
   DeviceKind device() const;
   /// "cuda:0 (NVIDIA H200, sm_90)", "cpu (CUDA emulation)", or on fallback
@@ -87,8 +95,25 @@ public:
     std::vector<double> perLaunchMs; ///< one per launch, in schedule order
     uint64_t bytesCopiedH2D = 0;     ///< input bytes copied in
     uint64_t bytesCopiedD2H = 0;     ///< output bytes copied out
+    uint64_t bytesStreamed = 0;      ///< weight bytes copied into staging
   };
   RunStats lastRunStats() const;
+
+  /// Totals over every successful run() and the memory the session holds.
+  struct Counters {
+    uint64_t runs = 0;
+    double runSeconds = 0;
+    double kernelSeconds = 0;
+    uint64_t bytesInputs = 0, bytesOutputs = 0, bytesStreamed = 0;
+    uint64_t arenaBytes = 0; ///< the planned arena: the activation peak
+    uint64_t arenaLowerBoundBytes = 0;
+    uint64_t residentWeightBytes = 0;
+    uint64_t stagingBytes = 0;
+    uint64_t deviceBytes = 0; ///< arena + resident weights + staging
+  };
+  Counters counters() const;
+  /// counters() in the Prometheus text exposition format (ds_* metrics).
+  std::string prometheusMetrics() const;
 
   struct Impl;
 

@@ -870,6 +870,10 @@ LogicalResult TriluOp::verify() {
   return success();
 }
 
+bool mlir::ds::isViewOp(Operation *op) {
+  return isa<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(op);
+}
+
 #define GET_OP_CLASSES
 #include "dialects/DS/DSOps.cpp.inc"
 

@@ -15,6 +15,11 @@
 namespace mlir::ds {
 /// Verifies the numbered rules shared by every broadcasting binary op.
 LogicalResult verifyBroadcastBinaryOp(Operation *op);
+
+/// Whether `op` reinterprets its first operand's buffer with another shape
+/// (ds.reshape, ds.flatten, ds.squeeze, ds.unsqueeze): no kernel; its result
+/// buffer aliases the operand's. Shared by codegen and memory planning.
+bool isViewOp(Operation *op);
 } // namespace mlir::ds
 
 namespace mlir::ds::OpTrait {

@@ -70,7 +70,7 @@ class Result:
         return f"{what} ({sig}): {line}" if line else f"{what} ({sig})"
 
 
-def run(cmd, timeout=None, cwd=None):
+def run(cmd, timeout=None, cwd=None, env=None):
     """Runs cmd, capturing output, with a wall-clock timeout. Reaps the child
     with wait4 so the peak RSS is that command's own (getrusage(CHILDREN)
     would report the largest child so far). Output goes to temporary files, so
@@ -78,7 +78,7 @@ def run(cmd, timeout=None, cwd=None):
     with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
         start = time.perf_counter()
         try:
-            p = subprocess.Popen(cmd, stdout=fo, stderr=fe, cwd=cwd,
+            p = subprocess.Popen(cmd, stdout=fo, stderr=fe, cwd=cwd, env=env,
                                  stdin=subprocess.DEVNULL)
         except OSError as e:
             return Result(127, "", f"cannot run {cmd[0]}: {e}", 0.0, 0, False)
@@ -169,6 +169,71 @@ def run_reference(tools, mlir_path, inputs, out_dir, timeout=None, extra=()):
         cmd += ["--input", f"{name}={path}"]
     cmd += ["--output-dir", out_dir, *extra]
     return run(cmd, timeout)
+
+
+def positional_binds(meta_inputs, spec):
+    """--bind values fixing every dim of every input by position (input order
+    of ONNX Runtime's meta.json, shapes from models.json)."""
+    return [f"{i}[{d}]={n}" for i, t in enumerate(meta_inputs)
+            for d, n in enumerate(spec["inputs"][t["name"]]["shape"])]
+
+
+def host_compiler_env(work):
+    """Environment for ds-compile whose host-module compiles go through ccache
+    when it is installed (the same kernels compile once for several budgets):
+    DS_HOST_CXX names a wrapper script in `work`."""
+    env = dict(os.environ)
+    ccache = shutil.which("ccache")
+    cxx = shutil.which("c++")
+    if ccache and cxx:
+        os.makedirs(work, exist_ok=True)
+        wrapper = os.path.join(work, "ccache-cxx.sh")
+        with open(wrapper, "w") as f:
+            f.write(f'#!/bin/sh\nexec "{ccache}" "{cxx}" "$@"\n')
+        os.chmod(wrapper, 0o755)
+        env["DS_HOST_CXX"] = wrapper
+        env.setdefault("CCACHE_NOHASHDIR", "1")
+    return env
+
+
+def ds_compile(tools, model, out, binds=(), budget=None, extra=(), timeout=None,
+               env=None):
+    """ds-compile MODEL -o OUT [--bind ...] [--device-memory-budget B]."""
+    cmd = [tools.ds_compile, model, "-o", out, "--progress=never", *extra]
+    if binds:
+        cmd.append("--bind=" + ",".join(binds))
+    if budget is not None:
+        cmd.append(f"--device-memory-budget={budget}")
+    return run(cmd, timeout, env=env)
+
+
+MEMORY_PLAN_RE = re.compile(r"ds\.memory_plan = \{([^}]*)\}")
+
+
+def memory_plan_figures(mlir_text):
+    """The integer fields of the first ds.memory_plan attribute in printed IR
+    (ds-compile --emit=mlir), as a dict; None when there is none."""
+    m = MEMORY_PLAN_RE.search(mlir_text)
+    if not m:
+        return None
+    figures = {k: int(v) for k, v in re.findall(r"(\w+) = (\d+) : i64", m.group(1))}
+    figures.update(re.findall(r'(\w+) = "([^"]*)"', m.group(1)))
+    return figures
+
+
+def plan_memory(tools, model, binds=(), budget=None, timeout=None):
+    """Runs the pipeline and ds-plan-memory only (--emit=mlir). Returns
+    (figures or None, Result)."""
+    r = ds_compile(tools, model, "-", binds, budget, ["--emit=mlir"], timeout)
+    return (memory_plan_figures(r.out) if r.ok else None), r
+
+
+def smallest_device_bytes(tools, model, binds, arena, timeout=None):
+    """The smallest device footprint ds-plan-memory's tiering reaches for the
+    model: it says so when asked for a budget just above the arena."""
+    _, r = plan_memory(tools, model, binds, arena + 1, timeout)
+    m = re.search(r"the smallest placement found needs (\d+) device bytes", r.err)
+    return int(m.group(1)) if m else None
 
 
 def npy_file_name(name):

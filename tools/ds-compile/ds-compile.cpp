@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/ToolUtilities.h"
@@ -94,6 +95,20 @@ cl::opt<std::string> fusionReport(
     cl::desc("Write ds-fuse's kernel and modelled-bytes figures as JSON to "
              "this file"),
     cl::value_desc("file"), cl::cat(category));
+cl::opt<std::string> deviceMemoryBudget(
+    "device-memory-budget",
+    cl::desc("Device bytes for activations, resident weights and staging "
+             "(e.g. 80000000, 512K, 64M, 16G); weights beyond it stay in "
+             "host memory and are streamed. Default: unlimited"),
+    cl::value_desc("bytes"), cl::cat(category));
+enum class Progress { Auto, Always, Never };
+cl::opt<Progress> progress(
+    "progress", cl::desc("Show compile stages on stdout"),
+    cl::init(Progress::Auto),
+    cl::values(clEnumValN(Progress::Auto, "auto", "when stdout is a terminal"),
+               clEnumValN(Progress::Always, "always", "one line per stage"),
+               clEnumValN(Progress::Never, "never", "never")),
+    cl::cat(category));
 cl::opt<bool> splitInputFile(
     "split-input-file",
     cl::desc("Compile each '// -----' chunk of the input separately"),
@@ -103,6 +118,80 @@ cl::opt<bool> verifyDiagnostics(
     cl::desc("Check diagnostics against expected-* comments in the input "
              "(for tests)"),
     cl::cat(category));
+
+/// Parses "123", "512K", "64M", "16G" (powers of 1024) into bytes.
+std::optional<uint64_t> parseBytes(llvm::StringRef text) {
+  uint64_t scale = 1;
+  if (!text.empty()) {
+    switch (llvm::toUpper(text.back())) {
+    case 'K':
+      scale = 1ull << 10;
+      break;
+    case 'M':
+      scale = 1ull << 20;
+      break;
+    case 'G':
+      scale = 1ull << 30;
+      break;
+    default:
+      break;
+    }
+    if (scale != 1)
+      text = text.drop_back();
+  }
+  uint64_t value;
+  if (text.getAsInteger(10, value) || value > UINT64_MAX / scale)
+    return std::nullopt;
+  return value * scale;
+}
+
+/// Prints the compile stages: on a terminal one line rewritten in place,
+/// otherwise (--progress=always) one line per stage.
+class ProgressDisplay {
+public:
+  ProgressDisplay(llvm::raw_ostream &os, bool enabled, bool inPlace)
+      : os(os), enabled(enabled), inPlace(inPlace) {}
+  void stage(const llvm::Twine &what) {
+    if (!enabled)
+      return;
+    ++count;
+    if (inPlace)
+      os << "\r\033[K";
+    os << "ds-compile [" << count << "] " << what;
+    if (!inPlace)
+      os << "\n";
+    os.flush();
+  }
+  void done() {
+    if (enabled && inPlace)
+      os << "\r\033[K";
+    os.flush();
+  }
+
+private:
+  llvm::raw_ostream &os;
+  bool enabled, inPlace;
+  unsigned count = 0;
+};
+
+/// Reports each pass of the pipeline as a stage.
+struct PassProgress : public PassInstrumentation {
+  explicit PassProgress(ProgressDisplay &display) : display(display) {}
+  void runBeforePass(Pass *pass, Operation *op) override {
+    if (!isa<ModuleOp>(op) && pass->getArgument() != "")
+      display.stage(pass->getArgument());
+  }
+  ProgressDisplay &display;
+};
+
+ProgressDisplay &progressDisplay() {
+  static ProgressDisplay display(
+      llvm::outs(),
+      progress == Progress::Always ||
+          (progress == Progress::Auto && llvm::outs().is_displayed()),
+      progress != Progress::Always);
+  return display;
+}
 
 int fail(const llvm::Twine &message) {
   llvm::errs() << "ds-compile: error: " << message << "\n";
@@ -169,6 +258,16 @@ void printReport(const ::ds::runtime::Artifact &artifact,
                       report.nvrtcCompiles, report.nvrtcCacheHits,
                       report.nvrtcTotalMs, report.nvrtcWallMs,
                       report.hostCompileMs);
+  const ::ds::runtime::MemoryPlanDesc &p = artifact.plan;
+  os << llvm::formatv(
+      "  memory plan: arena {0} bytes ({1}), lower bound {2}, no reuse {3}, "
+      "{4} in place; weights {5} bytes resident, {6} streamed per inference "
+      "({7} staging x {8} bytes); predicted {9:F3} ms over the host link, "
+      "{10:F3} ms over HBM\n",
+      artifact.arenaBytes, p.heuristic, p.lowerBoundBytes, p.noReuseBytes,
+      p.inPlace, p.residentWeightBytes, p.streamedBytesPerInference,
+      p.stagingSlots, p.stagingSlotBytes, p.predictedHostLinkNs / 1e6,
+      p.predictedHbmNs / 1e6);
 }
 
 /// Runs the compile; diagnostics go to the context's handler.
@@ -257,7 +356,9 @@ int main(int argc, char **argv) {
 namespace {
 LogicalResult compile(MLIRContext &context, ModuleOp module,
                       const std::string &weightsPath, llvm::raw_ostream &os) {
+  ProgressDisplay &display = progressDisplay();
   PassManager pm(&context);
+  pm.addInstrumentation(std::make_unique<PassProgress>(display));
   mlir::ds::InferencePipelineOptions pipelineOptions;
   for (const std::string &b : bindDims)
     pipelineOptions.bind.push_back(b);
@@ -273,7 +374,21 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
   pipelineOptions.fuse = !noFuse;
   pipelineOptions.fusionReport = fusionReport;
   mlir::ds::buildDSInferencePipeline(pm, pipelineOptions);
-  if (failed(pm.run(module)))
+  mlir::ds::PlanMemoryPassOptions planOptions;
+  if (!deviceMemoryBudget.empty()) {
+    std::optional<uint64_t> budget = parseBytes(deviceMemoryBudget);
+    if (!budget || *budget > uint64_t(INT64_MAX))
+      return emitError(UnknownLoc::get(&context))
+             << "--device-memory-budget: expected a byte count such as "
+                "80000000, 512K, 64M or 16G, got '"
+             << deviceMemoryBudget << "'";
+    planOptions.deviceMemoryBudget = static_cast<int64_t>(*budget);
+  }
+  if (emit != Emit::Cuda)
+    pm.addNestedPass<func::FuncOp>(mlir::ds::createPlanMemoryPass(planOptions));
+  LogicalResult piped = pm.run(module);
+  display.done();
+  if (failed(piped))
     return failure();
 
   if (emit == Emit::Mlir) {
@@ -303,8 +418,10 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
                                 : std::string(nvrtcCache);
   options.buildHostModule = !noHostModule;
   mlir::ds::CompileReport report;
+  display.stage("codegen, NVRTC and host module");
   FailureOr<::ds::runtime::Artifact> artifact =
       mlir::ds::buildArtifact(module, options, report);
+  display.done();
   if (failed(artifact))
     return failure();
   Location loc = UnknownLoc::get(&context);
@@ -313,8 +430,10 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
   if (outputFile == "-")
     return emitError(loc)
            << "an output file is required for --emit=artifact (-o)";
+  display.stage("writing " + outputFile);
   ::ds::runtime::Status st =
       ::ds::runtime::writeArtifactFile(*artifact, outputFile);
+  display.done();
   if (!st)
     return emitError(loc) << st.message();
   if (!quiet)

@@ -58,6 +58,9 @@ const char *const kUsage =
     "  --atol X                absolute tolerance for --check (1e-5)\n"
     "  --rtol X                relative tolerance for --check (1e-3)\n"
     "  --repeat N              time N more runs (mean/min per run)\n"
+    "  --metrics FILE          write the session's counters (runs, kernel\n"
+    "                          time, bytes copied and streamed, arena peak)\n"
+    "                          in the Prometheus text format\n"
     "  --info                  print signature, kernels and launches; runs\n"
     "                          the model only if every input is available\n"
     "  --help                  show this text\n";
@@ -77,6 +80,7 @@ struct Options {
   double rtol = 1e-3;
   bool print = false;
   int64_t repeat = 0;
+  std::string metricsFile;
   bool randomInputs = false;
   uint64_t seed = 0;
   bool info = false;
@@ -191,6 +195,11 @@ Status parseArgs(int argc, char **argv, Options &o) {
       if (!parseInt(value, o.repeat) || o.repeat < 1)
         return Status::error("--repeat expects a positive count, got '" +
                              value + "'");
+    } else if (arg == "--metrics") {
+      DS_RETURN_IF_ERROR(takeValue());
+      if (value.empty())
+        return Status::error("--metrics expects a file name");
+      o.metricsFile = value;
     } else if (arg == "--random-inputs") {
       DS_RETURN_IF_ERROR(takeValue());
       int64_t seed = 0;
@@ -376,6 +385,20 @@ void printInfo(const std::string &path, const LoadedArtifact &la) {
   std::printf("memory: %zu buffers, arena %llu bytes, weights %llu bytes\n",
               a.buffers.size(), static_cast<unsigned long long>(a.arenaBytes),
               static_cast<unsigned long long>(la.weightSize));
+  const MemoryPlanDesc &p = a.plan;
+  size_t streamed = 0;
+  for (const BufferDesc &b : a.buffers)
+    streamed += b.streamed;
+  std::printf(
+      "memory plan: %s, lower bound %llu bytes, no reuse %llu bytes, "
+      "%u in place; %zu weights streamed (%llu bytes per inference, "
+      "%u staging x %llu bytes), %llu bytes resident\n",
+      p.heuristic.empty() ? "?" : p.heuristic.c_str(),
+      static_cast<unsigned long long>(p.lowerBoundBytes),
+      static_cast<unsigned long long>(p.noReuseBytes), p.inPlace, streamed,
+      static_cast<unsigned long long>(p.streamedBytesPerInference),
+      p.stagingSlots, static_cast<unsigned long long>(p.stagingSlotBytes),
+      static_cast<unsigned long long>(p.residentWeightBytes));
   std::printf("kernels: %zu (host module: %zu bytes)\n", a.kernels.size(),
               a.hostModule.size());
   for (size_t k = 0; k < a.kernels.size(); ++k) {
@@ -622,12 +645,19 @@ StatusOr<int> runTool(const Options &o) {
   printOutputs(o, sig, outputs);
   std::printf("time: %.3f ms (%zu launches)\n", first.totalMs,
               first.perLaunchMs.size());
+  if (first.bytesStreamed)
+    std::printf("streamed: %llu weight bytes\n",
+                static_cast<unsigned long long>(first.bytesStreamed));
   DS_RETURN_IF_ERROR(writeOutputs(o, sig, outputs));
   std::vector<HostTensor> scratch;
   DS_RETURN_IF_ERROR(reportRepeats(o, [&]() -> StatusOr<double> {
     DS_RETURN_IF_ERROR(session.run(inputs, scratch));
     return session.lastRunStats().totalMs;
   }));
+  if (!o.metricsFile.empty())
+    DS_RETURN_IF_ERROR(
+        writeFileAtomically(o.metricsFile, {session.prometheusMetrics()})
+            .withContext("--metrics"));
 
   if (o.check) {
     StatusOr<std::vector<HostTensor>> ref =

@@ -235,9 +235,31 @@ void expectSameArtifact(const Artifact &a, const LoadedArtifact &loaded) {
       EXPECT_EQ(x.aliasOf, y.aliasOf);
     else
       EXPECT_EQ(x.offset, y.offset);
+    EXPECT_EQ(x.streamed, y.streamed);
   }
   EXPECT_EQ(a.inputs, b.inputs);
   EXPECT_EQ(a.outputs, b.outputs);
+  ASSERT_EQ(a.buckets.size(), b.buckets.size());
+  for (size_t i = 0; i < a.buckets.size(); ++i) {
+    EXPECT_EQ(a.buckets[i].name, b.buckets[i].name);
+    EXPECT_EQ(a.buckets[i].dims, b.buckets[i].dims);
+    EXPECT_EQ(a.buckets[i].inputs, b.buckets[i].inputs);
+    EXPECT_EQ(a.buckets[i].outputs, b.buckets[i].outputs);
+    EXPECT_EQ(a.buckets[i].firstLaunch, b.buckets[i].firstLaunch);
+    EXPECT_EQ(a.buckets[i].numLaunches, b.buckets[i].numLaunches);
+  }
+  const MemoryPlanDesc &pa = a.plan, &pb = b.plan;
+  EXPECT_EQ(pa.heuristic, pb.heuristic);
+  EXPECT_EQ(pa.lowerBoundBytes, pb.lowerBoundBytes);
+  EXPECT_EQ(pa.noReuseBytes, pb.noReuseBytes);
+  EXPECT_EQ(pa.inPlace, pb.inPlace);
+  EXPECT_EQ(pa.deviceBudgetBytes, pb.deviceBudgetBytes);
+  EXPECT_EQ(pa.residentWeightBytes, pb.residentWeightBytes);
+  EXPECT_EQ(pa.stagingSlots, pb.stagingSlots);
+  EXPECT_EQ(pa.stagingSlotBytes, pb.stagingSlotBytes);
+  EXPECT_EQ(pa.streamedBytesPerInference, pb.streamedBytesPerInference);
+  EXPECT_EQ(pa.predictedHostLinkNs, pb.predictedHostLinkNs);
+  EXPECT_EQ(pa.predictedHbmNs, pb.predictedHbmNs);
   ASSERT_EQ(a.kernels.size(), b.kernels.size());
   for (size_t i = 0; i < a.kernels.size(); ++i) {
     const KernelDesc &x = a.kernels[i], &y = b.kernels[i];
@@ -263,6 +285,12 @@ void expectSameArtifact(const Artifact &a, const LoadedArtifact &loaded) {
     }
     EXPECT_EQ(x.dynamicSharedBytes, y.dynamicSharedBytes);
     EXPECT_EQ(x.args, y.args);
+    ASSERT_EQ(x.stage.size(), y.stage.size());
+    for (size_t j = 0; j < x.stage.size(); ++j) {
+      EXPECT_EQ(x.stage[j].buffer, y.stage[j].buffer);
+      EXPECT_EQ(x.stage[j].slot, y.stage[j].slot);
+      EXPECT_EQ(x.stage[j].offset, y.stage[j].offset);
+    }
   }
   ASSERT_EQ(a.reference.size(), b.reference.size());
   for (size_t i = 0; i < a.reference.size(); ++i) {
@@ -408,7 +436,7 @@ TEST(ArtifactTest, Layout) {
 TEST(ArtifactTest, BumpedWriterVersionIsRejected) {
   Artifact a = makeSample();
   a.version = 3;
-  EXPECT_EQ(errorOf(a), "artifact format version 3, this runtime reads 0");
+  EXPECT_EQ(errorOf(a), "artifact format version 3, this runtime reads 1");
 }
 
 //===----------------------------------------------------------------------===//
@@ -427,11 +455,14 @@ TEST(ArtifactTest, NotAnArtifact) {
 
 TEST(ArtifactTest, WrongVersion) {
   std::string b = serializeArtifact(makeSample());
-  putLE(b, kVersionAt, 1, 4);
-  EXPECT_EQ(parseError(b), "artifact format version 1, this runtime reads 0");
+  // Version 0 (before memory plans and bucket signatures) is not read.
+  putLE(b, kVersionAt, 0, 4);
+  EXPECT_EQ(parseError(b), "artifact format version 0, this runtime reads 1");
+  putLE(b, kVersionAt, 2, 4);
+  EXPECT_EQ(parseError(b), "artifact format version 2, this runtime reads 1");
   putLE(b, kVersionAt, 0xffffffffu, 4);
   EXPECT_EQ(parseError(b),
-            "artifact format version 4294967295, this runtime reads 0");
+            "artifact format version 4294967295, this runtime reads 1");
 }
 
 TEST(ArtifactTest, Truncated) {
@@ -802,6 +833,165 @@ TEST(ArtifactTest, BuffersOutsideTheirStorage) {
     EXPECT_EQ(v.message(), "invalid artifact: buffer 2 has invalid element "
                            "type 77");
   }
+}
+
+/// makeSample() with its weight streamed from host memory (staged for the
+/// launch that reads it), a memory plan and a bucket variant.
+Artifact makeTiered() {
+  Artifact a = makeSample();
+  a.buffers[6].offset = 0;  // constant: resident, [0, 8)
+  a.buffers[1].offset = 64; // weight: streamed, [64, 112)
+  a.buffers[1].streamed = true;
+  a.plan.heuristic = "best-fit-decreasing-size";
+  a.plan.lowerBoundBytes = 192;
+  a.plan.noReuseBytes = 512;
+  a.plan.inPlace = 1;
+  a.plan.deviceBudgetBytes = 1024;
+  a.plan.residentWeightBytes = 64;
+  a.plan.stagingSlots = 1;
+  a.plan.stagingSlotBytes = 256;
+  a.plan.streamedBytesPerInference = 48;
+  a.plan.predictedHostLinkNs = 2;
+  a.plan.predictedHbmNs = 1;
+  a.launches[0].stage = {{1, 0, 0}};
+  BucketVariant v;
+  v.name = "batch=2";
+  v.dims = {{"batch", 2}};
+  v.inputs = {0};
+  v.outputs = {5};
+  v.firstLaunch = 0;
+  v.numLaunches = 2;
+  a.buckets = {v};
+  return a;
+}
+
+TEST(ArtifactTest, TieredRoundTrip) {
+  Artifact a = makeTiered();
+  ASSERT_TRUE(verifyArtifact(a).isOk()) << verifyArtifact(a).message();
+  std::string bytes = serializeArtifact(a);
+  StatusOr<LoadedArtifact> loaded = parse(bytes);
+  ASSERT_TRUE(loaded) << loaded.status().message();
+  expectSameArtifact(a, *loaded);
+  json m = json::parse(manifestOf(bytes));
+  EXPECT_EQ(m["buffers"][1]["placement"], "host");
+  EXPECT_EQ(m["signature"]["buckets"][0]["dims"]["batch"], 2);
+  EXPECT_EQ(m["memory_plan"]["resident_weight_bytes"], 64);
+}
+
+TEST(ArtifactTest, StagingErrors) {
+  {
+    Artifact a = makeTiered();
+    a.launches[0].stage.clear();
+    expectInvalid(a, "invalid artifact: launch 0 reads streamed buffer 1 "
+                     "('fc.weight') without staging it");
+  }
+  {
+    Artifact a = makeTiered();
+    a.launches[0].stage[0].slot = 1;
+    expectInvalid(a, "invalid artifact: launch 0 stage 0 uses staging slot 1 "
+                     "of 1");
+  }
+  {
+    Artifact a = makeTiered();
+    a.launches[0].stage[0].offset = 224;
+    expectInvalid(a, "invalid artifact: launch 0 stage 0 occupies [224, +48), "
+                     "outside the 256-byte staging slot");
+  }
+  {
+    Artifact a = makeTiered();
+    a.launches[0].stage.push_back({1, 0, 32});
+    expectInvalid(a, "invalid artifact: launch 0 stages two weights at "
+                     "overlapping bytes");
+  }
+  {
+    Artifact a = makeTiered();
+    a.launches[1].stage = {{6, 0, 0}};
+    expectInvalid(a, "invalid artifact: launch 1 stage 0 copies buffer 6, "
+                     "which is not a streamed weight");
+  }
+  {
+    Artifact a = makeTiered();
+    a.buffers[2].streamed = true; // the format has no way to say this
+    EXPECT_EQ(verifyArtifact(a).message(),
+              "invalid artifact: buffer 2 (intermediate) is streamed; only "
+              "weights may be");
+  }
+  {
+    Artifact a = makeTiered();
+    a.plan.residentWeightBytes = 96;
+    expectInvalid(a, "invalid artifact: buffer 1 ('fc.weight') (streamed) "
+                     "occupies [64, +48), inside the resident weights [0, "
+                     "96)");
+  }
+  {
+    Artifact a = makeTiered();
+    a.plan.residentWeightBytes = 4;
+    expectInvalid(a, "invalid artifact: buffer 6 (resident) occupies [0, +8), "
+                     "outside the resident weights [0, 4)");
+  }
+  {
+    Artifact a = makeTiered();
+    a.plan.stagingSlots = 3;
+    expectInvalid(a, "invalid artifact: memory plan: 3 staging slots; at "
+                     "most 2");
+  }
+}
+
+TEST(ArtifactTest, BucketErrors) {
+  {
+    Artifact a = makeTiered();
+    a.buckets[0].numLaunches = 3;
+    expectInvalid(a, "invalid artifact: bucket 0 ('batch=2') runs launches "
+                     "[0, +3), but there are 2");
+  }
+  {
+    Artifact a = makeTiered();
+    a.buckets[0].inputs = {0, 0};
+    expectInvalid(a, "invalid artifact: bucket 0 ('batch=2') has 2 inputs "
+                     "and 1 outputs; the signature has 1 and 1");
+  }
+  {
+    Artifact a = makeTiered();
+    a.buckets[0].outputs = {77};
+    expectInvalid(a, "invalid artifact: bucket 0 ('batch=2') output refers "
+                     "to buffer 77, but there are 9 buffers");
+  }
+}
+
+TEST(ArtifactTest, MalformedPlanAndSignature) {
+  std::string good = serializeArtifact(makeTiered());
+  json m = json::parse(manifestOf(good));
+  auto errorWithJson = [&](const std::function<void(json &)> &edit) {
+    json copy = m;
+    edit(copy);
+    return parseError(withManifest(good, copy.dump()));
+  };
+  EXPECT_EQ(errorWithJson([](json &j) { j.erase("memory_plan"); }),
+            "malformed artifact manifest: missing field 'memory_plan'");
+  EXPECT_EQ(errorWithJson([](json &j) { j.erase("signature"); }),
+            "malformed artifact manifest: missing field 'signature'");
+  EXPECT_EQ(
+      errorWithJson([](json &j) { j["buffers"][1]["placement"] = "disk"; }),
+      "malformed artifact manifest: buffers[1].placement: expected "
+      "\"device\" or \"host\", got 'disk'");
+  EXPECT_EQ(errorWithJson([](json &j) {
+              j["signature"]["buckets"][0]["launches"] = {1};
+            }),
+            "malformed artifact manifest: signature.buckets[0].launches: "
+            "expected [first, count]");
+  EXPECT_EQ(errorWithJson([](json &j) {
+              j["signature"]["buckets"][0]["dims"]["batch"] = -1;
+            }),
+            "malformed artifact manifest: signature.buckets[0].dims.batch: "
+            "value -1 out of range [0, 9223372036854775807]");
+  EXPECT_EQ(errorWithJson(
+                [](json &j) { j["launches"][0]["stage"][0].erase("slot"); }),
+            "malformed artifact manifest: launches[0].stage[0]: missing field "
+            "'slot'");
+  EXPECT_EQ(
+      errorWithJson([](json &j) { j["memory_plan"]["staging_slots"] = "two"; }),
+      "malformed artifact manifest: memory_plan.staging_slots: expected "
+      "a non-negative integer");
 }
 
 TEST(ArtifactTest, DynamicDims) {

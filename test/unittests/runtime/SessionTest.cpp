@@ -433,6 +433,115 @@ TEST_F(SessionTest, WrongInputShapeNamesInputAndTypes) {
   std::remove(path.c_str());
 }
 
+/// makeArtifact() with weight w in host memory: the constant m is the
+/// resident prefix, w lies after it and is staged into slot 0 before the
+/// launch that reads it.
+Artifact makeTieredArtifact() {
+  Artifact a = makeArtifact();
+  std::string w = a.weights.substr(0, 24), m = a.weights.substr(64, 16);
+  a.weights.assign(128, '\0');
+  std::memcpy(a.weights.data(), m.data(), m.size());
+  std::memcpy(a.weights.data() + 64, w.data(), w.size());
+  a.buffers[4].offset = 0;  // m: resident
+  a.buffers[1].offset = 64; // w: streamed
+  a.buffers[1].streamed = true;
+  a.plan.residentWeightBytes = 64;
+  a.plan.stagingSlots = 1;
+  a.plan.stagingSlotBytes = 256;
+  a.plan.streamedBytesPerInference = 24;
+  a.launches[0].stage = {{1, 0, 0}};
+  return a;
+}
+
+TEST_F(SessionTest, StreamedWeightsGiveTheSameOutputs) {
+  std::string plainPath = writeArtifact(makeArtifact(), "plain");
+  std::string tieredPath = writeArtifact(makeTieredArtifact(), "tiered");
+  auto plain = Session::load(plainPath, {DeviceKind::Cpu, 0});
+  auto tiered = Session::load(tieredPath, {DeviceKind::Cpu, 0});
+  ASSERT_TRUE(plain) << plain.status().message();
+  ASSERT_TRUE(tiered) << tiered.status().message();
+  std::vector<HostTensor> inputs = {makeInput({1, -2, 3, -4, 5, -6})};
+  std::vector<HostTensor> want, got;
+  ASSERT_TRUE((*plain)->run(inputs, want));
+  for (int run = 0; run < 3; ++run) {
+    ASSERT_TRUE((*tiered)->run(inputs, got));
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i)
+      EXPECT_EQ(got[i].bytes, want[i].bytes)
+          << "run " << run << " output " << i;
+    EXPECT_EQ((*tiered)->lastRunStats().bytesStreamed, 24u);
+  }
+  expectMatchesReference(**tiered, inputs, got);
+  Session::Counters c = (*tiered)->counters();
+  EXPECT_EQ(c.runs, 3u);
+  EXPECT_EQ(c.bytesStreamed, 72u);
+  EXPECT_EQ(c.residentWeightBytes, 64u);
+  EXPECT_EQ(c.stagingBytes, 256u);
+  EXPECT_EQ(c.deviceBytes, 1024u + 64u + 256u);
+  EXPECT_EQ((*plain)->counters().bytesStreamed, 0u);
+  EXPECT_EQ((*plain)->counters().residentWeightBytes, 128u);
+  std::remove(plainPath.c_str());
+  std::remove(tieredPath.c_str());
+}
+
+TEST_F(SessionTest, BindRunReadApiAndMetrics) {
+  std::string path = writeArtifact(makeArtifact(), "bind");
+  auto loaded = Session::load(path, {DeviceKind::Cpu, 0});
+  ASSERT_TRUE(loaded) << loaded.status().message();
+  Session &session = **loaded;
+  Status unbound = session.run();
+  ASSERT_FALSE(unbound);
+  EXPECT_EQ(unbound.message(), "input 'x' is not bound (setInput)");
+  Status unknown = session.setInput("y", makeInput({1, 2, 3, 4, 5, 6}));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.message(), "no input named 'y' (inputs: 'x')");
+  EXPECT_FALSE(session.output("out")); // nothing run yet
+  ASSERT_TRUE(session.setInput("x", makeInput({1, 2, 3, 4, 5, 6})));
+  ASSERT_TRUE(session.run());
+  StatusOr<HostTensor> out = session.output("out");
+  ASSERT_TRUE(out) << out.status().message();
+  std::vector<HostTensor> outputs;
+  ASSERT_TRUE(session.run({makeInput({1, 2, 3, 4, 5, 6})}, outputs));
+  EXPECT_EQ(out->bytes, outputs[0].bytes);
+  EXPECT_FALSE(session.output("nope"));
+
+  std::string text = session.prometheusMetrics();
+  EXPECT_NE(
+      text.find(
+          "# TYPE ds_runs_total counter\nds_runs_total{device=\"cpu\"} 2\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find(
+          "ds_bytes_copied_total{device=\"cpu\",direction=\"inputs\"} 48\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("ds_arena_peak_bytes{device=\"cpu\"} 1024\n"),
+            std::string::npos)
+      << text;
+  // Every sample line follows its # TYPE line, as the text format requires.
+  EXPECT_EQ(text.find("# HELP"), 0u);
+  std::remove(path.c_str());
+}
+
+TEST_F(SessionTest, BucketVariantsAreNotRunYet) {
+  Artifact a = makeArtifact();
+  BucketVariant v;
+  v.name = "batch=2";
+  v.inputs = a.inputs;
+  v.outputs = a.outputs;
+  v.numLaunches = 2;
+  a.buckets = {v};
+  std::string path = writeArtifact(a, "buckets");
+  auto session = Session::load(path, {DeviceKind::Cpu, 0});
+  ASSERT_FALSE(session);
+  EXPECT_NE(session.status().message().find(
+                "unimplemented: artifacts with bucket variants"),
+            std::string::npos)
+      << session.status().message();
+  std::remove(path.c_str());
+}
+
 TEST_F(SessionTest, MissingKernelSymbolNamesTheKernel) {
   Artifact a = makeArtifact();
   KernelDesc ghost;
