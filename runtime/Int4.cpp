@@ -66,8 +66,8 @@ uint64_t storedBytes(int64_t rows, int64_t cols, int64_t groupSize,
 
 double bitsPerWeight(int64_t rows, int64_t cols, int64_t groupSize,
                      bool symmetric) {
-  return 8.0 * static_cast<double>(storedBytes(rows, cols, groupSize,
-                                               symmetric)) /
+  return 8.0 *
+         static_cast<double>(storedBytes(rows, cols, groupSize, symmetric)) /
          (static_cast<double>(rows) * static_cast<double>(cols));
 }
 
@@ -88,8 +88,8 @@ std::vector<uint8_t> unpack(const std::vector<uint8_t> &packed, int64_t rows,
   std::vector<uint8_t> out(rows * cols);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c)
-      out[r * cols + c] = (packed[r * bytesPerRow + c / 2] >> (4 * (c % 2))) &
-                          0xf;
+      out[r * cols + c] =
+          (packed[r * bytesPerRow + c / 2] >> (4 * (c % 2))) & 0xf;
   return out;
 }
 

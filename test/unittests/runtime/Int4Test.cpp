@@ -1,7 +1,7 @@
 //===- Int4Test.cpp - INT4 quantization math ------------------------------===//
 
-#include "runtime/DType.h"
 #include "runtime/Int4.h"
+#include "runtime/DType.h"
 
 #include <gtest/gtest.h>
 
@@ -64,11 +64,12 @@ TEST(Int4, RoundToNearestErrorIsAtMostHalfAStep) {
       ASSERT_TRUE(q) << q.status().message();
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t c = 0; c < cols; ++c) {
-          float step = halfToFloat(q->scales[r * q->groupsPerRow() + c / group]);
+          float step =
+              halfToFloat(q->scales[r * q->groupsPerRow() + c / group]);
           float err = std::fabs(w[r * cols + c] - q->value(r, c));
           EXPECT_LE(err, 0.5f * step * (1 + 1e-5f))
-              << "sym " << symmetric << " group " << group << " at " << r
-              << "," << c;
+              << "sym " << symmetric << " group " << group << " at " << r << ","
+              << c;
         }
       EXPECT_EQ(q->value(1, 0), 0.0f);
     }
@@ -113,7 +114,8 @@ TEST(Int4, SmallerGroupsAreMoreAccurate) {
   std::vector<float> w = normalMatrix(rows * cols, 3);
   double prev = 1e9;
   for (int64_t group : {1024, 128, 64, 32}) {
-    StatusOr<QuantizedMatrix> q = quantize(w.data(), rows, cols, opts(group, true));
+    StatusOr<QuantizedMatrix> q =
+        quantize(w.data(), rows, cols, opts(group, true));
     ASSERT_TRUE(q);
     double err = relError(w, *q);
     EXPECT_LT(err, prev) << "group " << group;
@@ -127,7 +129,8 @@ TEST(Int4, SearchNeverLosesToRoundToNearestPerGroupWithImportance) {
   std::vector<float> importance(cols);
   for (int64_t c = 0; c < cols; ++c)
     importance[c] = 1.0f + static_cast<float>(c % 7);
-  StatusOr<QuantizedMatrix> rtn = quantize(w.data(), rows, cols, opts(64, false));
+  StatusOr<QuantizedMatrix> rtn =
+      quantize(w.data(), rows, cols, opts(64, false));
   StatusOr<QuantizedMatrix> search = quantize(
       w.data(), rows, cols, opts(64, false, Method::Search), importance);
   ASSERT_TRUE(rtn && search);
@@ -171,8 +174,8 @@ TEST(Int4, AwqLowersOutputErrorWithOutlierChannels) {
       double exact = 0, approx = 0;
       for (int64_t c = 0; c < cols; ++c) {
         exact += double(x[i * cols + c]) * w[r * cols + c];
-        approx += double(x[i * cols + c]) * awq->inputScale[c] *
-                  back[r * cols + c];
+        approx +=
+            double(x[i * cols + c]) * awq->inputScale[c] * back[r * cols + c];
       }
       sum += (exact - approx) * (exact - approx);
     }
