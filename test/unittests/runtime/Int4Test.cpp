@@ -2,10 +2,12 @@
 
 #include "runtime/Int4.h"
 #include "runtime/DType.h"
+#include "runtime/Reference.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 
 using namespace ds::runtime;
@@ -204,6 +206,71 @@ TEST(Int4, MethodNames) {
   EXPECT_EQ(m, Method::Awq);
   EXPECT_STREQ(methodName(Method::Search), "search");
   EXPECT_FALSE(parseMethod("gptq", m));
+}
+
+HostTensor tensorOf(DType dt, std::vector<int64_t> shape, const void *data) {
+  HostTensor t(TensorType{dt, std::move(shape)});
+  std::memcpy(t.bytes.data(), data, t.bytes.size());
+  return t;
+}
+
+TEST(Int4, ReferenceDequantizeMatchesTheQuantizer) {
+  // K = 75 (odd, partial last group), N = 5; the result is [K, N].
+  int64_t n = 5, k = 75;
+  std::vector<float> w = normalMatrix(n * k, 9);
+  for (bool symmetric : {true, false}) {
+    StatusOr<QuantizedMatrix> q = quantize(w.data(), n, k, opts(32, symmetric));
+    ASSERT_TRUE(q);
+    HostTensor packed = tensorOf(DType::U8, {n, 38}, q->packed.data());
+    HostTensor scales = tensorOf(DType::F16, {n, 3}, q->scales.data());
+    HostTensor zeros =
+        symmetric ? HostTensor() : tensorOf(DType::U8, {n, 3}, q->zeros.data());
+    for (DType rt : {DType::F32, DType::F16}) {
+      RefOp op;
+      op.op = "dequantize_int4";
+      op.location = "dq";
+      op.attrs["group_size"].ints = {32};
+      HostTensor result(TensorType{rt, {k, n}});
+      std::vector<const HostTensor *> in = {&packed, &scales};
+      if (!symmetric)
+        in.push_back(&zeros);
+      Status st = runReferenceOp(op, in, {&result});
+      ASSERT_TRUE(st) << st.message();
+      for (int64_t c = 0; c < k; ++c)
+        for (int64_t r = 0; r < n; ++r) {
+          float want = q->value(r, c);
+          float got = rt == DType::F32
+                          ? result.data<float>()[c * n + r]
+                          : halfToFloat(result.data<uint16_t>()[c * n + r]);
+          EXPECT_EQ(got,
+                    rt == DType::F32 ? want : halfToFloat(floatToHalf(want)));
+        }
+    }
+  }
+}
+
+TEST(Int4, ReferenceDequantizeRejectsBadOperands) {
+  std::vector<uint8_t> bytes(64, 0x88);
+  HostTensor packed = tensorOf(DType::U8, {4, 8}, bytes.data());
+  HostTensor scales = tensorOf(DType::F16, {4, 1}, bytes.data());
+  HostTensor badZeros = tensorOf(DType::U8, {4, 1}, bytes.data()); // 0x88
+  RefOp op;
+  op.op = "dequantize_int4";
+  op.location = "node_dq";
+  op.attrs["group_size"].ints = {16};
+  HostTensor result(TensorType{DType::F32, {16, 4}});
+  EXPECT_TRUE(runReferenceOp(op, {&packed, &scales}, {&result}));
+  Status st = runReferenceOp(op, {&packed, &scales, &badZeros}, {&result});
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("zero point 136"), std::string::npos);
+  HostTensor wide(TensorType{DType::F32, {20, 4}});
+  st = runReferenceOp(op, {&packed, &scales}, {&wide});
+  ASSERT_FALSE(st);
+  EXPECT_NE(
+      st.message().find("packed must be [4,10] for a [20,4] result, got [4,8]"),
+      std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find("node_dq"), std::string::npos);
 }
 
 } // namespace
