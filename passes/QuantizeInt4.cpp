@@ -171,7 +171,7 @@ LogicalResult QuantizeInt4Pass::parseOptions(int4::Options &opts) {
   if (groupSize < 8 || groupSize % 8 != 0)
     return module.emitError("ds-quantize-int4: group-size must be a positive "
                             "multiple of 8, got ")
-           << groupSize;
+           << static_cast<int64_t>(groupSize);
   opts.groupSize = groupSize;
   opts.symmetric = symmetric;
   if (!int4::parseMethod(method, opts.method))
@@ -183,7 +183,7 @@ LogicalResult QuantizeInt4Pass::parseOptions(int4::Options &opts) {
   if (calibrationRows < 1)
     return module.emitError("ds-quantize-int4: calibration-rows must be "
                             "positive, got ")
-           << calibrationRows;
+           << static_cast<int64_t>(calibrationRows);
   for (auto [text, re] :
        {std::pair{&include, &includeRe}, std::pair{&exclude, &excludeRe}}) {
     if (text->empty())
