@@ -251,8 +251,8 @@ def QuantizeInt4Pass : Pass<"ds-quantize-int4", "::mlir::ModuleOp"> {
     ```
     After (`group-size=128`):
     ```mlir
-    %p = ds.weight "fc.weight.int4" : tensor<64x128xui8>
-    %s = ds.weight "fc.weight.int4_scales" : tensor<64x2xf16>
+    %p = ds.weight "int4.fc.weight" : tensor<64x128xui8>
+    %s = ds.weight "int4.fc.weight.scales" : tensor<64x2xf16>
     %w = ds.dequantize_int4 %p, %s {group_size = 128 : i64}
         : (tensor<64x128xui8>, tensor<64x2xf16>) -> tensor<256x64xf32>
     %y = ds.matmul %x, %w : (tensor<2x256xf32>, tensor<256x64xf32>) -> tensor<2x64xf32>

@@ -375,18 +375,17 @@ void QuantizeInt4Pass::runOnOperation() {
       std::string base = c.weight.getName().str();
       Location wloc = c.weight.getLoc();
       Value packed = derived.add(
-          b, wloc, base + ".int4",
-          RankedTensorType::get({n, q->bytesPerRow()}, u8), q->packed);
+          b, wloc, base, RankedTensorType::get({n, q->bytesPerRow()}, u8),
+          q->packed);
       auto groupType = [&](Type elt) {
         return RankedTensorType::get({n, q->groupsPerRow()}, elt);
       };
       Value scales =
-          derived.add(b, wloc, base + ".int4_scales",
+          derived.add(b, wloc, base + ".scales",
                       groupType(Float16Type::get(ctx)), bytesOf(q->scales));
       Value zeros;
       if (!opts.symmetric)
-        zeros =
-            derived.add(b, wloc, base + ".int4_zeros", groupType(u8), q->zeros);
+        zeros = derived.add(b, wloc, base + ".zeros", groupType(u8), q->zeros);
       Value dq = DequantizeInt4Op::create(b, loc, rhsType, packed, scales,
                                           zeros, opts.groupSize);
       if (!inputScale.empty()) {

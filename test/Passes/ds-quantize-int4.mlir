@@ -29,14 +29,14 @@ module attributes {ds.weight_files = ["w.safetensors"]} {
 // MatMul with a [K, N] weight.
 // CHECK-LABEL: func @matmul
 // CHECK-NOT: "fc.weight"
-// CHECK: %[[P:.*]] = ds.weight "fc.weight.int4" : tensor<64x128xui8>
-// CHECK: %[[S:.*]] = ds.weight "fc.weight.int4_scales" : tensor<64x2xf16>
+// CHECK: %[[P:.*]] = ds.weight "int4.fc.weight" : tensor<64x128xui8>
+// CHECK: %[[S:.*]] = ds.weight "int4.fc.weight.scales" : tensor<64x2xf16>
 // CHECK: %[[W:.*]] = ds.dequantize_int4 %[[P]], %[[S]] {group_size = 128 : i64} : (tensor<64x128xui8>, tensor<64x2xf16>) -> tensor<256x64xf32>
 // CHECK: ds.matmul %{{.*}}, %[[W]] : (tensor<2x256xf32>, tensor<256x64xf32>)
 // ASYM-LABEL: func @matmul
-// ASYM: %[[P:.*]] = ds.weight "fc.weight.int4" : tensor<64x128xui8>
-// ASYM: %[[S:.*]] = ds.weight "fc.weight.int4_scales" : tensor<64x8xf16>
-// ASYM: %[[Z:.*]] = ds.weight "fc.weight.int4_zeros" : tensor<64x8xui8>
+// ASYM: %[[P:.*]] = ds.weight "int4.fc.weight" : tensor<64x128xui8>
+// ASYM: %[[S:.*]] = ds.weight "int4.fc.weight.scales" : tensor<64x8xf16>
+// ASYM: %[[Z:.*]] = ds.weight "int4.fc.weight.zeros" : tensor<64x8xui8>
 // ASYM: ds.dequantize_int4 %[[P]], %[[S]], %[[Z]] {group_size = 32 : i64}
 // INCL-LABEL: func @matmul
 // INCL: ds.dequantize_int4
@@ -49,7 +49,7 @@ func.func @matmul(%x: tensor<2x256xf32>) -> tensor<2x64xf32> {
 // Gemm with transB: the [N, K] weight is stored as it is; the transpose goes.
 // CHECK-LABEL: func @gemm_trans_b
 // CHECK-NOT: ds.transpose
-// CHECK: %[[P:.*]] = ds.weight "gemm.weight.int4" : tensor<32x128xui8>
+// CHECK: %[[P:.*]] = ds.weight "int4.gemm.weight" : tensor<32x128xui8>
 // CHECK: ds.dequantize_int4 %[[P]], %{{.*}} {group_size = 128 : i64} : (tensor<32x128xui8>, tensor<32x2xf16>) -> tensor<256x32xf32>
 // EXCL-LABEL: func @gemm_trans_b
 // EXCL: ds.transpose

@@ -2,7 +2,8 @@
 independent numpy dequantization (test/lib/int4ref.py).
 
 Usage: check_int4.py FLOAT.safetensors INT4.safetensors GROUP MAX_REL_RMS
-For every quantized weight W (stored as W.int4, W.int4_scales[, W.int4_zeros]):
+For every quantized weight W (stored as int4.W, int4.W.scales[,
+int4.W.zeros]):
 every element is within half a step of the float value (round to nearest
 never clips), and the relative RMS error is at most MAX_REL_RMS. Prints one
 line per weight.
@@ -20,11 +21,11 @@ def main(float_path, int4_path, group, max_rel):
     group, max_rel = int(group), float(max_rel)
     fw, qw = int4ref.read_safetensors(float_path), int4ref.read_safetensors(
         int4_path)
-    for name in sorted(n[:-5] for n in qw if n.endswith(".int4")):
+    for name in sorted(n[5:] for n in qw if n[5:] in fw):
         w = fw[name].astype(np.float32)
-        packed = qw[name + ".int4"]
-        scales = qw[name + ".int4_scales"]
-        zeros = qw.get(name + ".int4_zeros")
+        packed = qw["int4." + name]
+        scales = qw["int4." + name + ".scales"]
+        zeros = qw.get("int4." + name + ".zeros")
         # B [K, N] is stored as N rows; a Gemm transB weight is [N, K].
         b = w if packed.shape[0] == w.shape[1] else w.T
         k = b.shape[0]
