@@ -492,7 +492,12 @@ LogicalResult KernelEmitter::emitOp(Operation *op) {
       .Case([&](CastOp o) { return emitCast(o); })
       .Case([&](WhereOp o) { return emitWhere(o); })
       .Case([&](BatchNormOp o) { return emitBatchNorm(o); })
-      .Case([&](MatmulOp o) { return emitMatmul(o); })
+      .Case([&](MatmulOp o) {
+        if (DequantizeInt4Op dq = fusableDequant(o))
+          return emitMatmulInt4(o, dq);
+        return emitMatmul(o);
+      })
+      .Case([&](DequantizeInt4Op o) { return emitDequantizeInt4(o); })
       .Case([&](ConvOp o) { return emitConv(o); })
       .Case([&](ConvTransposeOp o) { return emitConvTranspose(o); })
       .Case<MaxPoolOp, AvgPoolOp>([&](auto o) { return emitPool(o); })
@@ -560,7 +565,8 @@ FailureOr<KernelProgram> KernelEmitter::run() {
           return cast<RankedTensorType>(t).getNumElements() == 0;
         }))
       continue;
-    failedAny |= failed(emitOp(&op));
+    if (!absorbed.contains(&op))
+      failedAny |= failed(emitOp(&op));
   }
   if (failedAny)
     return failure();

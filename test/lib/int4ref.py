@@ -40,3 +40,24 @@ def dequantize(packed, scales, zeros, k, group_size):
     s = scales.astype(np.float32)[:, g]
     z = 8 if zeros is None else zeros.astype(np.int32)[:, g]
     return ((codes - z).astype(np.float32) * s).T.copy()
+
+
+def write_safetensors(path, tensors):
+    """Writes {name: numpy array} (f32, f16, u8) as a safetensors file."""
+    names = {np.dtype(np.float32): "F32", np.dtype(np.float16): "F16",
+             np.dtype(np.uint8): "U8"}
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        a = np.ascontiguousarray(tensors[name])
+        data = a.astype(a.dtype.newbyteorder("<")).tobytes()
+        header[name] = {"dtype": names[a.dtype], "shape": list(a.shape),
+                        "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":"), sort_keys=True).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for b in blobs:
+            f.write(b)
