@@ -531,6 +531,7 @@ FailureOr<KernelProgram> KernelEmitter::run() {
     return func.emitOpError("unimplemented: CUDA emission of a function with "
                             "more than one block");
   bool failedAny = false;
+  collectFusedInt4Ops();
   for (Operation &op : func.getBody().front()) {
     if (isa<func::ReturnOp>(op))
       continue;

@@ -179,7 +179,10 @@ private:
   static DequantizeInt4Op fusableDequant(MatmulOp op);
   /// A standalone dequantization kernel, unless every user fuses it.
   LogicalResult emitDequantizeInt4(DequantizeInt4Op op);
-  /// matmul(x, dequantize_int4(...)) [+ add]: GEMV or GEMM.
+  /// Records the activation-scaling muls and epilogue adds that W4A16
+  /// kernels compute (in `absorbed`), before any kernel is emitted.
+  void collectFusedInt4Ops();
+  /// [x * s] matmul(x, dequantize_int4(...)) [+ add]: GEMV or GEMM.
   LogicalResult emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq);
 
   // KernelsNormalization.cpp

@@ -90,6 +90,35 @@ static AddOp fusableEpilogue(MatmulOp op) {
   return add;
 }
 
+/// The per-column activation scaling (AWQ's x * (1/s), a `mul` by a [K]
+/// vector used only by this matmul) that the W4A16 kernel applies on load.
+static MulOp fusablePrologue(MatmulOp op) {
+  auto mul = op.getLhs().getDefiningOp<MulOp>();
+  if (!mul || !mul.getResult().hasOneUse())
+    return MulOp();
+  RankedTensorType lhs = op.getLhs().getType();
+  for (Value scale : {mul.getLhs(), mul.getRhs()}) {
+    Value x = scale == mul.getLhs() ? mul.getRhs() : mul.getLhs();
+    auto st = cast<RankedTensorType>(scale.getType());
+    if (x.getType() == lhs && st.getRank() == 1 &&
+        st.getDimSize(0) == lhs.getShape().back() &&
+        st.getElementType() == lhs.getElementType())
+      return mul;
+  }
+  return MulOp();
+}
+
+void KernelEmitter::collectFusedInt4Ops() {
+  func.walk([&](MatmulOp op) {
+    if (!fusableDequant(op))
+      return;
+    if (MulOp mul = fusablePrologue(op))
+      absorbed.insert(mul);
+    if (AddOp add = fusableEpilogue(op))
+      absorbed.insert(add);
+  });
+}
+
 DequantizeInt4Op KernelEmitter::fusableDequant(MatmulOp op) {
   auto dq = op.getRhs().getDefiningOp<DequantizeInt4Op>();
   if (!dq)
@@ -154,6 +183,15 @@ LogicalResult KernelEmitter::emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq) {
   int64_t rows = lhsType.getNumElements() / q.k;
   ArrayRef<int64_t> outShape = op.getType().getShape();
   AddOp add = fusableEpilogue(op);
+  MulOp mul = fusablePrologue(op);
+  Value x = op.getLhs(), colScale;
+  if (mul) {
+    bool scaleIsRhs =
+        cast<RankedTensorType>(mul.getRhs().getType()).getRank() == 1 &&
+        mul.getLhs().getType() == op.getLhs().getType();
+    colScale = scaleIsRhs ? mul.getRhs() : mul.getLhs();
+    x = scaleIsRhs ? mul.getLhs() : mul.getRhs();
+  }
   Value extra;
   if (add)
     extra = add.getLhs() == op.getResult() ? add.getRhs() : add.getLhs();
@@ -176,11 +214,16 @@ LogicalResult KernelEmitter::emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq) {
         "const unsigned short *__restrict__ S, ";
   k.paramTypes = {"const " + st + " *", "const unsigned char *",
                   "const unsigned short *"};
-  k.args = {op.getLhs(), dq.getPacked(), dq.getScales()};
+  k.args = {x, dq.getPacked(), dq.getScales()};
   if (!q.symmetric) {
     os << "const unsigned char *__restrict__ Z, ";
     k.paramTypes.push_back("const unsigned char *");
     k.args.push_back(dq.getZeros());
+  }
+  if (colScale) {
+    os << "const " << st << " *__restrict__ A, ";
+    k.paramTypes.push_back("const " + st + " *");
+    k.args.push_back(colScale);
   }
   if (extra) {
     os << "const " << extraKind->storage() << " *__restrict__ E, ";
@@ -228,7 +271,10 @@ LogicalResult KernelEmitter::emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq) {
     os << "    const " << st << " *__restrict__ xr = X + w * 8u;\n";
     os << "#pragma unroll\n";
     os << "    for (unsigned j = 0; j < 8u; ++j) {\n";
-    os << "      const float wv = " << dequantExpr("word", "j") << ";\n";
+    os << "      const float wv = " << dequantExpr("word", "j");
+    if (colScale)
+      os << " * " << e.load("A[w * 8u + j]");
+    os << ";\n";
     os << "#pragma unroll\n";
     os << "      for (int m = 0; m < " << rows << "; ++m)\n";
     os << "        acc[m] += "
@@ -270,7 +316,8 @@ LogicalResult KernelEmitter::emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq) {
     os << "      const unsigned ar = idx >> 5, ak = idx & 31u;\n";
     os << "      const " << it << " gr = row0 + ar, gk = k0 + ak;\n";
     os << "      As[ar][ak] = (gr < " << rows << "u && gk < " << q.k << "u) ? "
-       << e.load(llvm::formatv("X[gr * {0}u + gk]", q.k).str()) << " : 0.0f;\n";
+       << e.load(llvm::formatv("X[gr * {0}u + gk]", q.k).str())
+       << (colScale ? " * " + e.load("A[gk]") : std::string()) << " : 0.0f;\n";
     os << "    }\n";
     // B tile: 32 x 64 from one packed word per thread, dequantized here.
     os << "    {\n";
@@ -327,7 +374,5 @@ LogicalResult KernelEmitter::emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq) {
     k.block = {16, 16, 1};
   }
   k.source = finishSource(k, op, s);
-  if (add)
-    absorbed.insert(add);
   return success();
 }
