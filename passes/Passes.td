@@ -275,10 +275,12 @@ def QuantizeInt4Pass : Pass<"ds-quantize-int4", "::mlir::ModuleOp"> {
            "Regex: weights whose name or ONNX node name matches stay float">,
     ListOption<"calibration", "calibration", "std::string",
                "Calibration inputs for awq: name=file.npy (by ds.name or "
-               "argument number)">,
+               "argument number); naming an input again starts another "
+               "input set">,
     Option<"calibrationRows", "calibration-rows", "int64_t",
            /*default=*/"512",
-           "Most activation rows per matmul used by awq">,
+           "Most activation rows per matmul used by awq (spread over the "
+           "input sets)">,
     Option<"weightsOut", "weights-out", "std::string", /*default=*/"\"\"",
            "File for the quantized weights">,
     Option<"report", "report", "bool", /*default=*/"false",

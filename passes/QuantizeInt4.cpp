@@ -225,7 +225,8 @@ LogicalResult
 QuantizeInt4Pass::calibrate(func::FuncOp func, const ModuleWeights &weights,
                             ArrayRef<Candidate> candidates,
                             DenseMap<Operation *, std::vector<float>> &rows) {
-  DenseMap<Value, rt::HostTensor> values;
+  // One run per input set: an input named again starts the next set.
+  SmallVector<DenseMap<Value, rt::HostTensor>> runs(1);
   for (const std::string &binding : calibration) {
     size_t eq = binding.find('=');
     if (eq == std::string::npos)
@@ -252,35 +253,43 @@ QuantizeInt4Pass::calibrate(func::FuncOp func, const ModuleWeights &weights,
     if (!ok)
       return func.emitError("ds-quantize-int4: calibration input '")
              << name << "' is " << t->type.str() << ", expected " << type;
-    values[func.getArgument(*arg)] = std::move(*t);
+    if (runs.back().count(func.getArgument(*arg)))
+      runs.emplace_back();
+    runs.back()[func.getArgument(*arg)] = std::move(*t);
   }
-  for (BlockArgument a : func.getArguments())
-    if (!values.count(a))
-      return func.emitError("ds-quantize-int4: no calibration input for "
-                            "argument #")
-             << a.getArgNumber();
+  for (auto [i, values] : llvm::enumerate(runs))
+    for (BlockArgument a : func.getArguments())
+      if (!values.count(a))
+        return func.emitError("ds-quantize-int4: calibration set #")
+               << i << " has no input for argument #" << a.getArgNumber();
 
   llvm::SmallPtrSet<Operation *, 16> wanted;
   for (const Candidate &c : candidates)
     wanted.insert(c.matmul);
-  int64_t maxRows = calibrationRows;
-  return interpret(
-      func, weights, values,
-      [&](Operation *op, ArrayRef<const rt::HostTensor *> operands) {
-        if (!wanted.contains(op))
-          return;
-        const rt::HostTensor &x = *operands[0];
-        int64_t k = x.type.shape.back();
-        int64_t total = k ? x.type.numElements() / k : 0;
-        int64_t take = std::min(total, maxRows);
-        std::vector<float> &out = rows[op];
-        out.resize(take * k);
-        for (int64_t i = 0; i < take; ++i) {
-          int64_t row = i * total / take; // evenly spread over all rows
-          for (int64_t j = 0; j < k; ++j)
-            out[i * k + j] = static_cast<float>(x.getAsDouble(row * k + j));
-        }
-      });
+  // Rows spread evenly over each run's activation, calibration-rows in all.
+  int64_t perRun = std::max<int64_t>(1, calibrationRows / runs.size());
+  for (DenseMap<Value, rt::HostTensor> &values : runs)
+    if (failed(interpret(
+            func, weights, values,
+            [&](Operation *op, ArrayRef<const rt::HostTensor *> operands) {
+              if (!wanted.contains(op))
+                return;
+              const rt::HostTensor &x = *operands[0];
+              int64_t k = x.type.shape.back();
+              int64_t total = k ? x.type.numElements() / k : 0;
+              int64_t take = std::min(total, perRun);
+              std::vector<float> &out = rows[op];
+              size_t base = out.size();
+              out.resize(base + take * k);
+              for (int64_t i = 0; i < take; ++i) {
+                int64_t row = i * total / take;
+                for (int64_t j = 0; j < k; ++j)
+                  out[base + i * k + j] =
+                      static_cast<float>(x.getAsDouble(row * k + j));
+              }
+            })))
+      return failure();
+  return success();
 }
 
 void QuantizeInt4Pass::runOnOperation() {
