@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <thread>
 
 namespace ds::runtime::int4 {
 
@@ -227,35 +229,61 @@ StatusOr<QuantizedMatrix> quantize(const float *w, int64_t rows, int64_t cols,
   m.scales.resize(rows * groups);
   if (!options.symmetric)
     m.zeros.resize(rows * groups);
-  std::vector<uint8_t> codes(rows * cols), trial(options.groupSize);
+  std::vector<uint8_t> codes(rows * cols);
   bool search = options.method != Method::Rtn;
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t g = 0; g < groups; ++g) {
-      int64_t begin = g * options.groupSize;
-      int64_t n = std::min(options.groupSize, cols - begin);
-      const float *gw = w + r * cols + begin;
-      const float *gi = importance.empty() ? nullptr : &importance[begin];
-      uint8_t *out = &codes[r * cols + begin];
-      GroupChoice best;
-      if (!quantizeGroup(gw, n, gi, options.symmetric, 1.0f, out, best))
-        return Status::error("int4: the scale of row " + std::to_string(r) +
-                             " group " + std::to_string(g) +
-                             " exceeds the f16 range");
-      for (int step = 1; search && step <= kSearchSteps; ++step) {
-        float ratio = 1.0f - (1.0f - kMinRatio) * step / kSearchSteps;
-        GroupChoice c;
-        if (quantizeGroup(gw, n, gi, options.symmetric, ratio, trial.data(),
-                          c) &&
-            c.error < best.error) {
-          best = c;
-          std::copy(trial.begin(), trial.begin() + n, out);
+  // Rows are independent: split them over threads (the result does not
+  // depend on the split). The first failing row, in row order, reports.
+  auto quantizeRows = [&](int64_t rowBegin, int64_t rowEnd, int64_t &failedRow,
+                          int64_t &failedGroup) {
+    std::vector<uint8_t> trial(options.groupSize);
+    for (int64_t r = rowBegin; r < rowEnd; ++r) {
+      for (int64_t g = 0; g < groups; ++g) {
+        int64_t begin = g * options.groupSize;
+        int64_t n = std::min(options.groupSize, cols - begin);
+        const float *gw = w + r * cols + begin;
+        const float *gi = importance.empty() ? nullptr : &importance[begin];
+        uint8_t *out = &codes[r * cols + begin];
+        GroupChoice best;
+        if (!quantizeGroup(gw, n, gi, options.symmetric, 1.0f, out, best)) {
+          failedRow = r;
+          failedGroup = g;
+          return;
         }
+        for (int step = 1; search && step <= kSearchSteps; ++step) {
+          float ratio = 1.0f - (1.0f - kMinRatio) * step / kSearchSteps;
+          GroupChoice c;
+          if (quantizeGroup(gw, n, gi, options.symmetric, ratio, trial.data(),
+                            c) &&
+              c.error < best.error) {
+            best = c;
+            std::copy(trial.begin(), trial.begin() + n, out);
+          }
+        }
+        m.scales[r * groups + g] = best.scale;
+        if (!options.symmetric)
+          m.zeros[r * groups + g] = best.zero;
       }
-      m.scales[r * groups + g] = best.scale;
-      if (!options.symmetric)
-        m.zeros[r * groups + g] = best.zero;
     }
-  }
+  };
+  int64_t work = rows * cols * (search ? kSearchSteps + 1 : 1);
+  unsigned threads = static_cast<unsigned>(
+      std::clamp<int64_t>(work / (int64_t(1) << 22), 1,
+                          std::max(1u, std::thread::hardware_concurrency())));
+  threads = static_cast<unsigned>(std::min<int64_t>(threads, rows));
+  std::vector<int64_t> failedRow(threads, -1), failedGroup(threads, -1);
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(quantizeRows, rows * t / threads,
+                      rows * (t + 1) / threads, std::ref(failedRow[t]),
+                      std::ref(failedGroup[t]));
+  quantizeRows(0, rows / threads, failedRow[0], failedGroup[0]);
+  for (std::thread &t : pool)
+    t.join();
+  for (unsigned t = 0; t < threads; ++t)
+    if (failedRow[t] >= 0)
+      return Status::error(
+          "int4: the scale of row " + std::to_string(failedRow[t]) + " group " +
+          std::to_string(failedGroup[t]) + " exceeds the f16 range");
   m.packed = pack(codes, rows, cols);
   return m;
 }
