@@ -136,6 +136,9 @@ def main():
     ap.add_argument("--methods", default="rtn,search,awq")
     ap.add_argument("--groups", default="32,64,128")
     ap.add_argument("--only", default="")
+    ap.add_argument("--timing-size", default="4096x4096",
+                    help="KxN of the synthetic matmul timed per method "
+                         "(empty: skip)")
     args = ap.parse_args()
     tools = dp.Tools(args.build)
     methods = args.methods.split(",")
@@ -143,7 +146,7 @@ def main():
     configs = [(m, g, True) for m in methods for g in groups] + \
               [(m, 128, False) for m in methods if 128 in groups]
 
-    acc_rows, size_rows, token_rows = [], [], []
+    acc_rows, size_rows, token_rows, time_rows = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="ds-int4-bench-") as tmp:
         models = transformer_models(tmp)
         if not dp.real_models_unavailable():
@@ -239,6 +242,9 @@ def main():
                 print(f"  {model.name:18s} {tag:16s} cos {row['cos']:.5f} "
                       f"max|err| {maxabs:.4f} quantize {seconds:.2f} s", flush=True)
 
+        if args.timing_size:
+            time_rows = time_quantization(tools, tmp, args.timing_size, methods)
+
     print("\n## Accuracy versus the f32 model (reference executor)")
     print("| model | method | group | zero points | min cosine | max abs err | "
           "top-1 / per-token argmax agreement | vs PyTorch | ds-opt s |")
@@ -265,7 +271,52 @@ def main():
         print("|---|---|---|---|---|")
         for name, g, f16, q, ratio in token_rows:
             print(f"| {name} | {g} | {f16} B | {q} B | {ratio:.2f}x |")
+    if time_rows:
+        print(f"\n## Quantization time, one {args.timing_size} f32 matmul weight "
+              "(ds-opt wall time incl. reading/writing the files; awq: 4 x 64 "
+              "calibration rows)")
+        print("| method | group | seconds | M weights/s |")
+        print("|---|---|---|---|")
+        for method, g, sec, rate in time_rows:
+            print(f"| {method} | {g} | {sec:.2f} | {rate:.1f} |")
     return 0
+
+
+def time_quantization(tools, tmp, size, methods):
+    """ds-opt --ds-quantize-int4 on one synthetic KxN weight per method."""
+    k, n = (int(v) for v in size.split("x"))
+    d = os.path.join(tmp, "timing")
+    os.makedirs(d)
+    r = dp.run(["/usr/bin/python3", os.path.join(ROOT, "scripts", "gen_safetensors.py"),
+                os.path.join(d, "w.safetensors"), f"w={k}x{n}", "--npy", d,
+                *[f"x{i}=64x{k}" for i in range(4)]])
+    if not r.ok:
+        print(f"timing: {r.why('gen_safetensors.py')}")
+        return []
+    mlir = os.path.join(d, "m.mlir")
+    with open(mlir, "w") as f:
+        f.write(f'module attributes {{ds.weight_files = ["w.safetensors"]}} {{\n'
+                f'func.func @main(%x: tensor<64x{k}xf32> {{ds.name = "x"}}) -> '
+                f'tensor<64x{n}xf32> {{\n'
+                f'  %w = ds.weight "w" : tensor<{k}x{n}xf32>\n'
+                f'  %y = ds.matmul %x, %w : (tensor<64x{k}xf32>, tensor<{k}x{n}xf32>)'
+                f' -> tensor<64x{n}xf32>\n  return %y : tensor<64x{n}xf32>\n}}\n}}\n')
+    rows = []
+    for method in methods:
+        opts = [f"method={method}", "group-size=128",
+                f"weights-out={os.path.join(d, method)}.safetensors"]
+        if method == "awq":
+            opts.append("calibration=" + ",".join(
+                f"x={os.path.join(d, f'x{i}.npy')}" for i in range(4)))
+        start = time.perf_counter()
+        r = dp.run([tools.ds_opt, mlir, "-o", os.path.join(d, method + ".mlir"),
+                    "--ds-quantize-int4=" + " ".join(opts)], cwd=d)
+        sec = time.perf_counter() - start
+        if not r.ok:
+            print(f"timing {method}: {r.why('ds-opt')}")
+            continue
+        rows.append((method, 128, sec, k * n / sec / 1e6))
+    return rows
 
 
 if __name__ == "__main__":
