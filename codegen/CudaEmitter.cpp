@@ -508,7 +508,12 @@ LogicalResult KernelEmitter::emitOp(Operation *op) {
       .Case([&](WhereOp o) { return emitWhere(o); })
       .Case([&](BatchNormOp o) { return emitBatchNorm(o); })
       .Case([&](FusionOp o) { return emitFusion(o); })
-      .Case([&](MatmulOp o) { return emitMatmul(o); })
+      .Case([&](MatmulOp o) {
+        if (DequantizeInt4Op dq = fusableDequant(o))
+          return emitMatmulInt4(o, dq);
+        return emitMatmul(o);
+      })
+      .Case([&](DequantizeInt4Op o) { return emitDequantizeInt4(o); })
       .Case([&](ConvOp o) { return emitConv(o); })
       .Case([&](ConvTransposeOp o) { return emitConvTranspose(o); })
       .Case<MaxPoolOp, AvgPoolOp>([&](auto o) { return emitPool(o); })
@@ -542,6 +547,7 @@ FailureOr<KernelProgram> KernelEmitter::run() {
     return func.emitOpError("unimplemented: CUDA emission of a function with "
                             "more than one block");
   bool failedAny = false;
+  collectFusedInt4Ops();
   for (Operation &op : func.getBody().front()) {
     if (isa<func::ReturnOp>(op))
       continue;
@@ -576,7 +582,8 @@ FailureOr<KernelProgram> KernelEmitter::run() {
           return cast<RankedTensorType>(t).getNumElements() == 0;
         }))
       continue;
-    failedAny |= failed(emitOp(&op));
+    if (!absorbed.contains(&op))
+      failedAny |= failed(emitOp(&op));
   }
   if (failedAny)
     return failure();

@@ -14,6 +14,7 @@
 #include "codegen/CudaEmitter.h"
 #include "dialects/DS/DSOps.h"
 
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <functional>
@@ -250,6 +251,18 @@ private:
   /// max_pool and avg_pool.
   LogicalResult emitPool(Operation *op);
 
+  // KernelsQuantized.cpp
+  /// The dequantize_int4 whose loads the W4A16 kernel of `op` fuses, or null
+  /// when `op` is a plain matmul.
+  static DequantizeInt4Op fusableDequant(MatmulOp op);
+  /// A standalone dequantization kernel, unless every user fuses it.
+  LogicalResult emitDequantizeInt4(DequantizeInt4Op op);
+  /// Records the activation-scaling muls and epilogue adds that W4A16
+  /// kernels compute (in `absorbed`), before any kernel is emitted.
+  void collectFusedInt4Ops();
+  /// [x * s] matmul(x, dequantize_int4(...)) [+ add]: GEMV or GEMM.
+  LogicalResult emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq);
+
   // KernelsNormalization.cpp
   LogicalResult emitSoftmax(SoftmaxOp op);
   LogicalResult emitLayerNorm(LayerNormOp op);
@@ -291,6 +304,8 @@ private:
 
   func::FuncOp func;
   KernelProgram program;
+  /// Ops computed inside an earlier op's kernel (a fused epilogue).
+  llvm::SmallPtrSet<Operation *, 8> absorbed;
 };
 
 } // namespace mlir::ds::cuda

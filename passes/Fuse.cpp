@@ -192,7 +192,17 @@ private:
   bool candidate(Operation *op) const {
     return op && op->getBlock() == &block && !grouped(op) && isStatic(op) &&
            op->getNumResults() == 1 &&
-           isa_and_present<DSDialect>(op->getDialect());
+           isa_and_present<DSDialect>(op->getDialect()) && !isInt4(op);
+  }
+
+  /// INT4 weights and the matmuls that read them are left alone: the W4A16
+  /// kernels dequantize in registers and fuse their own bias/residual add
+  /// (docs/design/int4.md).
+  static bool isInt4(Operation *op) {
+    if (isa<DequantizeInt4Op>(op))
+      return true;
+    auto m = dyn_cast<MatmulOp>(op);
+    return m && m.getRhs().getDefiningOp<DequantizeInt4Op>();
   }
 
   /// Whether merging `ops` into one node makes a cycle in the graph of

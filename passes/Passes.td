@@ -360,4 +360,77 @@ def PlanMemoryPass : Pass<"ds-plan-memory", "::mlir::func::FuncOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def QuantizeInt4Pass : Pass<"ds-quantize-int4", "::mlir::ModuleOp"> {
+  let summary = "Quantizes matmul weights to group-wise INT4 (W4A16)";
+  let description = [{
+    Replaces the float weight `B` [K, N] of every selected `ds.matmul`
+    (directly a 2-D `ds.weight`, or the `ds.transpose` of one, as Gemm with
+    transB imports) by a `ds.dequantize_int4` of new weights: nibbles packed
+    two per byte, one f16 scale (and, with `symmetric=false`, one u8 zero
+    point) per group of `group-size` consecutive elements along K. The new
+    weights go to one safetensors file (`weights-out`, default
+    `<first weight file stem>.int4.safetensors`) that is appended to the
+    module's `ds.weight_files`; the old weights disappear when unused.
+    Layout and math: docs/design/int4.md.
+
+    Methods: `rtn` (round to nearest), `search` (per-group clipping search
+    minimizing the squared error), `awq` (activation-aware per-input-channel
+    scaling chosen on calibration activations, which the pass computes by
+    running the function on `calibration` inputs with the reference
+    executor; the activation scaling becomes a `ds.mul` before the matmul).
+
+    A weight is quantized when it has at least `min-elements` elements, its
+    name or ONNX node name matches `include` (when given) and neither matches
+    `exclude` (e.g. to keep the embedding or the last projection in float).
+    With `report`, a remark per weight gives its relative error and bytes,
+    and one on the module the totals.
+
+    Before:
+    ```mlir
+    %w = ds.weight "fc.weight" : tensor<256x64xf32>
+    %y = ds.matmul %x, %w : (tensor<2x256xf32>, tensor<256x64xf32>) -> tensor<2x64xf32>
+    ```
+    After (`group-size=128`):
+    ```mlir
+    %p = ds.weight "int4.fc.weight" : tensor<64x128xui8>
+    %s = ds.weight "int4.fc.weight.scales" : tensor<64x2xf16>
+    %w = ds.dequantize_int4 %p, %s {group_size = 128 : i64}
+        : (tensor<64x128xui8>, tensor<64x2xf16>) -> tensor<256x64xf32>
+    %y = ds.matmul %x, %w : (tensor<2x256xf32>, tensor<256x64xf32>) -> tensor<2x64xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::ds::DSDialect"];
+  let options = [
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
+           "Elements per group along the reduction dim (a multiple of 8: "
+           "32, 64, 128, ...)">,
+    Option<"symmetric", "symmetric", "bool", /*default=*/"true",
+           "Symmetric (no zero points) or asymmetric quantization">,
+    Option<"method", "method", "std::string", /*default=*/"\"search\"",
+           "rtn | search | awq">,
+    Option<"minElements", "min-elements", "int64_t", /*default=*/"4096",
+           "Leave weights with fewer elements in float">,
+    Option<"include", "include", "std::string", /*default=*/"\"\"",
+           "Regex: only weights whose name or ONNX node name matches">,
+    Option<"exclude", "exclude", "std::string", /*default=*/"\"\"",
+           "Regex: weights whose name or ONNX node name matches stay float">,
+    ListOption<"calibration", "calibration", "std::string",
+               "Calibration inputs for awq: name=file.npy (by ds.name or "
+               "argument number); naming an input again starts another "
+               "input set">,
+    Option<"calibrationRows", "calibration-rows", "int64_t",
+           /*default=*/"512",
+           "Most activation rows per matmul used by awq (spread over the "
+           "input sets)">,
+    Option<"weightsOut", "weights-out", "std::string", /*default=*/"\"\"",
+           "File for the quantized weights">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Emit remarks with what was quantized and the errors">,
+  ];
+}
+
 #endif // DS_PASSES_TD

@@ -156,6 +156,7 @@ LogicalResult ScheduleBuilder::build() {
 
   // Step 0 is the copy of the inputs; kernels are steps 1..K.
   uint32_t step = 0;
+  llvm::DenseMap<Operation *, SmallVector<Value>> extraReads;
   for (Operation &op : body.without_terminator()) {
     for (Type t : op.getResultTypes())
       failedAny |= failed(checkStatic(&op, t));
@@ -182,6 +183,23 @@ LogicalResult ScheduleBuilder::build() {
         kernelTraffic += tensorByteSize(cast<RankedTensorType>(v.getType()));
       }
     });
+    // A W4A16 matmul's kernel also applies the AWQ scaling of its input on
+    // load and is launched for the bias/residual add that follows it
+    // (codegen/KernelsQuantized.cpp): what it reads stays live until then.
+    for (Value v : extraReads.lookup(&op))
+      use(v, step);
+    if (auto m = dyn_cast<MatmulOp>(op);
+        m && m.getRhs().getDefiningOp<DequantizeInt4Op>()) {
+      SmallVector<Value> reads(m->getOperands());
+      if (auto mul = m.getLhs().getDefiningOp<MulOp>())
+        reads.append(mul->operand_begin(), mul->operand_end());
+      llvm::erase_if(reads,
+                     [&](Value v) { return v.getParentBlock() != &body; });
+      for (Value v : reads)
+        use(v, step);
+      if (m->hasOneUse())
+        llvm::append_range(extraReads[*m->user_begin()], reads);
+    }
     for (Value r : op.getResults()) {
       addBuffer(r, -1, cast<RankedTensorType>(r.getType()), step);
       kernelTraffic += tensorByteSize(cast<RankedTensorType>(r.getType()));

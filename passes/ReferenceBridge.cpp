@@ -27,6 +27,8 @@ std::optional<rt::DType> mlir::ds::toDType(Type t) {
     return rt::DType::I64;
   if (t.isInteger(32))
     return rt::DType::I32;
+  if (t.isUnsignedInteger(8))
+    return rt::DType::U8;
   if (t.isInteger(8))
     return rt::DType::I8;
   if (t.isInteger(1))

@@ -28,8 +28,8 @@ namespace {
 const std::vector<OpEntry> &opTable() {
   static const std::vector<OpEntry> table = [] {
     std::vector<OpEntry> all;
-    for (auto category :
-         {elementwiseOps, contractionOps, normalizationOps, dataMovementOps}) {
+    for (auto category : {elementwiseOps, contractionOps, normalizationOps,
+                          dataMovementOps, quantizedOps}) {
       std::vector<OpEntry> rows = category();
       all.insert(all.end(), rows.begin(), rows.end());
     }

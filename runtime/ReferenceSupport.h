@@ -44,6 +44,7 @@ std::vector<OpEntry> elementwiseOps();
 std::vector<OpEntry> contractionOps();
 std::vector<OpEntry> normalizationOps();
 std::vector<OpEntry> dataMovementOps();
+std::vector<OpEntry> quantizedOps();
 
 //===----------------------------------------------------------------------===//
 // Diagnostics

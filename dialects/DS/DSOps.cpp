@@ -140,6 +140,43 @@ LogicalResult MatmulOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// DequantizeInt4Op
+//===----------------------------------------------------------------------===//
+
+LogicalResult DequantizeInt4Op::verify() {
+  auto packed = cast<RankedTensorType>(getPacked().getType());
+  auto scales = cast<RankedTensorType>(getScales().getType());
+  RankedTensorType result = getResult().getType();
+  // dequantize_int4_c3
+  int64_t group = getGroupSize();
+  if (group < 2)
+    return emitOpError("requires group_size >= 2, got ") << group;
+  // dequantize_int4_c1
+  if (result.getRank() != 2 || !result.hasStaticShape())
+    return emitOpError("requires a static 2-D result, got ") << result;
+  int64_t k = result.getDimSize(0), n = result.getDimSize(1);
+  SmallVector<int64_t> packedShape = {n, (k + 1) / 2};
+  if (packed.getShape() != ArrayRef<int64_t>(packedShape))
+    return emitOpError("requires packed of shape ")
+           << shapeToString(packedShape) << " for a " << shapeToString({k, n})
+           << " result, got " << shapeToString(packed.getShape());
+  // dequantize_int4_c2
+  SmallVector<int64_t> groupShape = {n, (k + group - 1) / group};
+  for (Value v : {getScales(), getZeros()}) {
+    if (!v)
+      continue;
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getShape() != ArrayRef<int64_t>(groupShape))
+      return emitOpError("requires ")
+             << (v == getScales() ? "scales" : "zeros") << " of shape "
+             << shapeToString(groupShape) << ", got "
+             << shapeToString(t.getShape());
+  }
+  (void)scales;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // SoftmaxOp
 //===----------------------------------------------------------------------===//
 

@@ -35,7 +35,8 @@ def DS_WeightOp : DS_Op<"weight", [Pure]> {
     ```
   }];
   let arguments = (ins StrAttr:$name);
-  let results = (outs DS_Tensor:$result);
+  // ui8: packed INT4 weights and zero points (ds.dequantize_int4).
+  let results = (outs RankedTensorOf<[F32, F16, BF16, I64, I32, I1, UI8]>:$result);
   let assemblyFormat = "$name attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
@@ -330,6 +331,47 @@ def DS_MatmulOp : DS_Op<"matmul", [Pure]> {
   let results = (outs DS_NumericTensor:$result);
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def DS_DequantizeInt4Op : DS_Op<"dequantize_int4", [Pure]> {
+  let summary = "group-wise INT4 weights to a float matmul rhs";
+  let description = [{
+    Expands weights quantized by `ds-quantize-int4` (docs/design/int4.md) to
+    the float matrix `result` [K, N] a `ds.matmul` multiplies with: K is the
+    reduction dim, cut into groups of `group_size` consecutive rows (the last
+    group may be shorter). Storage is output-channel major, so the kernels
+    read each output channel's weights contiguously:
+
+    - `packed` [N, ceil(K/2)] ui8: byte `packed[n, k/2]` holds row k in its
+      low nibble when k is even, in its high nibble when k is odd;
+    - `scales` [N, ceil(K/group_size)] f16;
+    - `zeros` [N, ceil(K/group_size)] ui8, values 0..15 (asymmetric
+      quantization); absent for symmetric quantization, where the zero
+      point is 8.
+
+    `result[k, n] = (q - z) * s` with q the nibble of (n, k), s and z the
+    scale and zero point of (n, k / group_size), computed in f32 and rounded
+    once to the result element type. `ds-cuda` fuses it into the loads of the
+    matmul that consumes it.
+
+    Constraints:
+    (C1) the result is 2-D [K, N]; `packed` is [N, ceil(K/2)].
+    (C2) `scales` (and `zeros`) are [N, ceil(K/group_size)].
+    (C3) `group_size` >= 2.
+
+    ```mlir
+    %w = ds.dequantize_int4 %packed, %scales {group_size = 128 : i64}
+        : (tensor<64x128xui8>, tensor<64x2xf16>) -> tensor<256x64xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[UI8]>:$packed, RankedTensorOf<[F16]>:$scales,
+                   Optional<RankedTensorOf<[UI8]>>:$zeros, I64Attr:$group_size);
+  let results = (outs DS_FloatTensor:$result);
+  let assemblyFormat = [{
+    $packed `,` $scales (`,` $zeros^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 

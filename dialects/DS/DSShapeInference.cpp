@@ -249,7 +249,8 @@ FailureOr<SmallVector<int64_t>> ShapeRules::infer(Operation *op) {
     return r;
   }
   return llvm::TypeSwitch<Operation *, Result>(op)
-      .Case<WeightOp, ConstantOp>([&](auto) { return resultShape(); })
+      .Case<WeightOp, ConstantOp, DequantizeInt4Op>(
+          [&](auto) { return resultShape(); })
       .Case([&](WhereOp w) -> Result {
         Result xy = inferBroadcastShape(shapeOf(w.getLhs()),
                                         shapeOf(w.getRhs()), error);

@@ -67,6 +67,35 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Cuda, "cuda", "the CUDA C++ of every kernel"),
                clEnumValN(Emit::Mlir, "mlir", "the optimized ds IR")),
     cl::cat(category));
+enum class Quantize { None, Int4 };
+cl::opt<Quantize> quantize(
+    "quantize", cl::desc("Weight quantization"), cl::init(Quantize::None),
+    cl::values(clEnumValN(Quantize::None, "none", "float weights (default)"),
+               clEnumValN(Quantize::Int4, "int4",
+                          "group-wise INT4 matmul weights (ds-quantize-int4)")),
+    cl::cat(category));
+cl::opt<int64_t> quantizeGroupSize("quantize-group-size",
+                                   cl::desc("INT4 group size (default 128)"),
+                                   cl::init(128), cl::cat(category));
+cl::opt<std::string>
+    quantizeMethod("quantize-method",
+                   cl::desc("INT4 method: rtn, search (default) or awq"),
+                   cl::init("search"), cl::cat(category));
+cl::opt<bool> quantizeAsymmetric("quantize-asymmetric",
+                                 cl::desc("INT4 with per-group zero points"),
+                                 cl::cat(category));
+cl::opt<int64_t> quantizeMinElements(
+    "quantize-min-elements",
+    cl::desc("Keep weights with fewer elements in float (default 4096)"),
+    cl::init(4096), cl::cat(category));
+cl::opt<std::string>
+    quantizeExclude("quantize-exclude",
+                    cl::desc("Regex of weight or node names to keep in float"),
+                    cl::cat(category));
+cl::list<std::string>
+    quantizeCalibration("quantize-calibration", cl::CommaSeparated,
+                        cl::desc("Calibration inputs for awq: name=file.npy"),
+                        cl::cat(category));
 cl::opt<bool> noNvrtc("no-nvrtc", cl::desc("Skip NVRTC (CPU-only artifact)"),
                       cl::cat(category));
 cl::opt<std::string> nvrtcCache(
@@ -371,9 +400,34 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
            << "cannot create a temporary weights file: " << ec.message();
   llvm::FileRemover removeDerived(derived);
   pipelineOptions.weightsOut = std::string(derived);
-  pipelineOptions.fuse = !noFuse;
-  pipelineOptions.fusionReport = fusionReport;
+  // Quantization rewrites matmuls on weights, so it runs before fusion
+  // groups them; the memory plan comes last.
+  pipelineOptions.fuse = false;
   mlir::ds::buildDSInferencePipeline(pm, pipelineOptions);
+  // The quantized weights only feed the artifact: a temporary file.
+  std::optional<llvm::FileRemover> quantizedWeights;
+  if (quantize == Quantize::Int4) {
+    SmallString<128> path;
+    if (llvm::sys::fs::createTemporaryFile("ds-int4", "safetensors", path))
+      return emitError(UnknownLoc::get(&context))
+             << "cannot create a temporary file for the INT4 weights";
+    quantizedWeights.emplace(path);
+    mlir::ds::QuantizeInt4PassOptions q;
+    q.groupSize = quantizeGroupSize;
+    q.method = quantizeMethod;
+    q.symmetric = !quantizeAsymmetric;
+    q.minElements = quantizeMinElements;
+    q.exclude = quantizeExclude;
+    q.calibration.assign(quantizeCalibration.begin(),
+                         quantizeCalibration.end());
+    q.weightsOut = path.str().str();
+    pm.addPass(mlir::ds::createQuantizeInt4Pass(q));
+  }
+  if (!noFuse) {
+    mlir::ds::FusePassOptions fuse;
+    fuse.reportFile = fusionReport;
+    pm.addPass(mlir::ds::createFusePass(fuse));
+  }
   mlir::ds::PlanMemoryPassOptions planOptions;
   if (!deviceMemoryBudget.empty()) {
     std::optional<uint64_t> budget = parseBytes(deviceMemoryBudget);

@@ -80,6 +80,54 @@ func.func @binary_c3(%a: tensor<4xf32>, %b: tensor<4xf16>) {
 
 // -----
 
+func.func @dequantize_int4_c1(%p: tensor<64x64xui8>, %s: tensor<64x2xf16>) {
+  // expected-error @+1 {{requires packed of shape 64x128 for a 256x64 result, got 64x64}}
+  %0 = ds.dequantize_int4 %p, %s {group_size = 128 : i64} : (tensor<64x64xui8>, tensor<64x2xf16>) -> tensor<256x64xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_int4_c1(%p: tensor<64x128xui8>, %s: tensor<64x2xf16>) {
+  // expected-error @+1 {{requires a static 2-D result, got 'tensor<256x64x1xf32>'}}
+  %0 = ds.dequantize_int4 %p, %s {group_size = 128 : i64} : (tensor<64x128xui8>, tensor<64x2xf16>) -> tensor<256x64x1xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_int4_c2(%p: tensor<64x128xui8>, %s: tensor<64x4xf16>) {
+  // expected-error @+1 {{requires scales of shape 64x2, got 64x4}}
+  %0 = ds.dequantize_int4 %p, %s {group_size = 128 : i64} : (tensor<64x128xui8>, tensor<64x4xf16>) -> tensor<256x64xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_int4_c2(%p: tensor<64x128xui8>, %s: tensor<64x2xf16>, %z: tensor<2x64xui8>) {
+  // expected-error @+1 {{requires zeros of shape 64x2, got 2x64}}
+  %0 = ds.dequantize_int4 %p, %s, %z {group_size = 128 : i64} : (tensor<64x128xui8>, tensor<64x2xf16>, tensor<2x64xui8>) -> tensor<256x64xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_int4_c3(%p: tensor<64x128xui8>, %s: tensor<64x256xf16>) {
+  // expected-error @+1 {{requires group_size >= 2, got 1}}
+  %0 = ds.dequantize_int4 %p, %s {group_size = 1 : i64} : (tensor<64x128xui8>, tensor<64x256xf16>) -> tensor<256x64xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_int4_types(%p: tensor<64x128xi8>, %s: tensor<64x2xf16>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 8-bit unsigned integer values}}
+  %0 = ds.dequantize_int4 %p, %s {group_size = 128 : i64} : (tensor<64x128xi8>, tensor<64x2xf16>) -> tensor<256x64xf32>
+  return
+}
+
+// -----
+
 func.func @matmul_c1(%a: tensor<f32>, %b: tensor<4xf32>) {
   // expected-error @+1 {{requires operands of rank >= 1}}
   %0 = "ds.matmul"(%a, %b) : (tensor<f32>, tensor<4xf32>) -> tensor<4xf32>

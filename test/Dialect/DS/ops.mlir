@@ -62,6 +62,22 @@ func.func @binary(%a: tensor<4x8xf32>, %b: tensor<8xf32>, %c: tensor<?x1xf32>, %
   return %3 : tensor<4x8xf32>
 }
 
+// CHECK-LABEL: func @dequantize_int4
+func.func @dequantize_int4(%x: tensor<2x256xf32>) -> (tensor<2x64xf32>, tensor<255x3xf16>) {
+  %p = ds.weight "w.packed" : tensor<64x128xui8>
+  %s = ds.weight "w.scales" : tensor<64x2xf16>
+  // CHECK: ds.dequantize_int4 %{{.*}}, %{{.*}} {group_size = 128 : i64} : (tensor<64x128xui8>, tensor<64x2xf16>) -> tensor<256x64xf32>
+  %w = ds.dequantize_int4 %p, %s {group_size = 128 : i64} : (tensor<64x128xui8>, tensor<64x2xf16>) -> tensor<256x64xf32>
+  %y = ds.matmul %x, %w : (tensor<2x256xf32>, tensor<256x64xf32>) -> tensor<2x64xf32>
+  // An odd K with a partial last group and zero points.
+  %p2 = ds.weight "v.packed" : tensor<3x128xui8>
+  %s2 = ds.weight "v.scales" : tensor<3x8xf16>
+  %z2 = ds.weight "v.zeros" : tensor<3x8xui8>
+  // CHECK: ds.dequantize_int4 %{{.*}}, %{{.*}}, %{{.*}} {group_size = 32 : i64} : (tensor<3x128xui8>, tensor<3x8xf16>, tensor<3x8xui8>) -> tensor<255x3xf16>
+  %v = ds.dequantize_int4 %p2, %s2, %z2 {group_size = 32 : i64} : (tensor<3x128xui8>, tensor<3x8xf16>, tensor<3x8xui8>) -> tensor<255x3xf16>
+  return %y, %v : tensor<2x64xf32>, tensor<255x3xf16>
+}
+
 // CHECK-LABEL: func @matmul
 func.func @matmul(%a: tensor<2x4x8xf32>, %b: tensor<8x16xf32>, %v: tensor<8xf32>, %d: tensor<?x3x4x8xf32>, %e: tensor<3x8x5xf32>) -> tensor<2x4x16xf32> {
   // CHECK: ds.matmul %{{.*}}, %{{.*}} : (tensor<2x4x8xf32>, tensor<8x16xf32>) -> tensor<2x4x16xf32>
