@@ -252,9 +252,9 @@ LogicalResult ArtifactLowering::applyMemoryPlan() {
   };
   // Values of fusion bodies: block arguments and yielded values share the
   // fusion's operand and result buffers; the others exist only in the
-  // reference program (the fused kernel keeps them in registers). Dynamic
-  // dims say so in the artifact: such a buffer gets no arena bytes and the
-  // reference executor sizes it when it runs.
+  // reference program (the fused kernel keeps them in registers): no launch
+  // touches them, so they take no arena bytes (runtime/Artifact.h,
+  // isLaunchBuffer).
   llvm::DenseSet<uint32_t> outer;
   for (auto [v, id] : bufferOf)
     if (v.getParentRegion() == &func.getBody())
@@ -264,8 +264,6 @@ LogicalResult ArtifactLowering::applyMemoryPlan() {
     using Kind = rt::BufferDesc::Kind;
     if (v.getParentRegion() != &func.getBody()) {
       if (!outer.contains(id) && b.kind == Kind::Intermediate) {
-        for (int64_t &d : b.type.shape)
-          d = -1;
         b.offset = 0;
       }
       continue;

@@ -729,6 +729,24 @@ std::optional<uint64_t> staticByteSize(const TensorType &t) {
   return bound.checkedByteSize();
 }
 
+} // namespace
+
+bool isLaunchBuffer(const Artifact &a, size_t id) {
+  for (const LaunchDesc &l : a.launches)
+    for (uint32_t arg : l.args)
+      for (size_t cur = arg, steps = 0;
+           cur < a.buffers.size() && steps <= a.buffers.size(); ++steps) {
+        if (cur == id)
+          return true;
+        if (a.buffers[cur].kind != BufferDesc::Kind::View)
+          break;
+        cur = a.buffers[cur].aliasOf;
+      }
+  return false;
+}
+
+namespace {
+
 Status verifyBuffers(const Artifact &a, uint64_t weightsSize) {
   std::vector<uint64_t> sizes(a.buffers.size());
   for (size_t i = 0; i < a.buffers.size(); ++i) {
@@ -758,6 +776,10 @@ Status verifyBuffers(const Artifact &a, uint64_t weightsSize) {
       return invalid(label + " has invalid shape " + b.type.str());
     sizes[i] = *size;
     if (b.kind == BufferDesc::Kind::View)
+      continue;
+    // An intermediate no launch touches lives only in the reference program
+    // (a value inside a fused kernel): it takes no arena bytes.
+    if (b.kind == BufferDesc::Kind::Intermediate && !isLaunchBuffer(a, i))
       continue;
     bool arena = livesInArena(b.kind);
     uint64_t limit = arena ? a.arenaBytes : weightsSize;

@@ -206,6 +206,11 @@ StatusOr<LoadedArtifact> parseArtifact(const uint8_t *data, uint64_t size);
 StatusOr<LoadedArtifact> parseArtifact(const uint8_t *data, uint64_t size,
                                        const ArtifactParseOptions &options);
 
+/// Whether a launch reads or writes buffer `id` (directly or through a
+/// view). An intermediate no launch touches lives only in the reference
+/// program (a value inside a fused kernel) and takes no arena bytes.
+bool isLaunchBuffer(const Artifact &a, size_t id);
+
 } // namespace ds::runtime
 
 #endif // DS_RUNTIME_ARTIFACT_H

@@ -68,7 +68,9 @@ StatusOr<std::vector<BufferPlace>> planBuffers(const LoadedArtifact &la) {
       return std::any_of(t.shape.begin(), t.shape.end(),
                          [](int64_t d) { return d < 0; });
     };
-    if (dynamic(a.buffers[id].type) || dynamic(base.type)) {
+    if (dynamic(a.buffers[id].type) || dynamic(base.type) ||
+        (base.kind == BufferDesc::Kind::Intermediate &&
+         !isLaunchBuffer(a, root))) {
       places[id] = {false, 0};
       continue;
     }

@@ -71,6 +71,9 @@ def check_model(spec, tools, work, timeout, env):
                                               timeout)
     if budget is None:  # the arena alone fits beside every weight? never here
         budget = plan["device_bytes"]
+    # The artifact's staging (per launch, after fusion) can need a few KiB
+    # more than ds-plan-memory's estimate (per op); a known gap (issue 7).
+    budget += max(64 * 1024, budget // 50)
     row["budget"] = budget
 
     outputs = {}
