@@ -49,8 +49,7 @@ uint64_t weightBytes(ModuleOp module, unsigned *count = nullptr) {
   return total;
 }
 
-/// A constant value `v` (weight or constant) of element type like `like`,
-/// with `shape`.
+/// A rank-0 `ds.constant` holding `value` in float type `elementType`.
 Value createSplat(OpBuilder &b, Location loc, Type elementType, double value) {
   auto type = RankedTensorType::get({}, elementType);
   auto ft = cast<FloatType>(elementType);
