@@ -31,6 +31,8 @@ using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
 using CUevent = struct CUevent_st *;
+using CUgraph = struct CUgraph_st *;
+using CUgraphExec = struct CUgraphExec_st *;
 using CUdevice_attribute = int;
 using CUfunction_attribute = int;
 using CUjit_option = int;
@@ -49,6 +51,8 @@ inline constexpr CUjit_option CU_JIT_ERROR_LOG_BUFFER = 5;
 inline constexpr CUjit_option CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
 inline constexpr unsigned CU_STREAM_NON_BLOCKING = 1;
 inline constexpr unsigned CU_EVENT_DEFAULT = 0;
+/// CUstreamCaptureMode: captures only this thread's calls.
+inline constexpr int CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
 
 //===----------------------------------------------------------------------===//
 // Symbol table
@@ -98,6 +102,13 @@ inline constexpr unsigned CU_EVENT_DEFAULT = 0;
   X(cuEventSynchronize, "cuEventSynchronize", CUevent)                         \
   X(cuEventElapsedTime, "cuEventElapsedTime", float *, CUevent, CUevent)       \
   X(cuEventDestroy, "cuEventDestroy_v2", CUevent)                              \
+  X(cuStreamBeginCapture, "cuStreamBeginCapture_v2", CUstream, int)            \
+  X(cuStreamEndCapture, "cuStreamEndCapture", CUstream, CUgraph *)             \
+  X(cuGraphInstantiate, "cuGraphInstantiateWithFlags", CUgraphExec *, CUgraph, \
+    unsigned long long)                                                        \
+  X(cuGraphLaunch, "cuGraphLaunch", CUgraphExec, CUstream)                     \
+  X(cuGraphExecDestroy, "cuGraphExecDestroy", CUgraphExec)                     \
+  X(cuGraphDestroy, "cuGraphDestroy", CUgraph)                                 \
   X(cuGetErrorName, "cuGetErrorName", CUresult, const char **)                 \
   X(cuGetErrorString, "cuGetErrorString", CUresult, const char **)
 

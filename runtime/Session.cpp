@@ -197,10 +197,9 @@ public:
                         size_t size) = 0;
   virtual Status copyOut(const BufferPlace &p, void *bytes, size_t size) = 0;
   /// Runs every launch in order, staging streamed weights ahead of the
-  /// launches that read them; fills perLaunchMs and adds the bytes copied
-  /// into staging slots to `streamedBytes`.
-  virtual Status runLaunches(std::vector<double> &perLaunchMs,
-                             uint64_t &streamedBytes) = 0;
+  /// launches that read them; fills the timing fields of `stats` and adds
+  /// the bytes copied into staging slots to stats.bytesStreamed.
+  virtual Status runLaunches(Session::RunStats &stats) = 0;
   /// Device bytes held: arena, resident weights and staging slots.
   virtual uint64_t deviceBytes() const = 0;
 };
@@ -299,12 +298,17 @@ public:
     return Status::ok();
   }
 
-  Status runLaunches(std::vector<double> &perLaunchMs,
-                     uint64_t &streamedBytes) override {
+  Status runLaunches(Session::RunStats &stats) override {
     const std::vector<LaunchDesc> &launches = artifact->launches;
+    std::vector<double> &perLaunchMs = stats.perLaunchMs;
     perLaunchMs.assign(launches.size(), 0.0);
-    if (!staging->any)
-      return runKernels(0, launches.size(), perLaunchMs, nullptr);
+    stats.launches = launches.size();
+    if (!staging->any) {
+      DS_RETURN_IF_ERROR(runKernels(0, launches.size(), perLaunchMs, nullptr));
+      for (double ms : perLaunchMs)
+        stats.kernelMs += ms;
+      return Status::ok();
+    }
 
     // A copy thread plays the CUDA copy stream: it fills the staging slot of
     // each staged launch as soon as the launch that last used that slot has
@@ -327,10 +331,13 @@ public:
     if (!s)
       sync.abort();
     copier.join();
-    if (s)
-      for (const StagingSchedule::Launch &sl : staging->launches)
-        streamedBytes += sl.bytes;
-    return s;
+    if (!s)
+      return s;
+    for (const StagingSchedule::Launch &sl : staging->launches)
+      stats.bytesStreamed += sl.bytes;
+    for (double ms : perLaunchMs)
+      stats.kernelMs += ms;
+    return Status::ok();
   }
 
 private:
@@ -471,18 +478,21 @@ class CudaBackend : public Backend {
 public:
   static StatusOr<std::unique_ptr<CudaBackend>>
   create(const LoadedArtifact &la, const std::vector<BufferPlace> &places,
-         const StagingSchedule &staging, int ordinal) {
+         const StagingSchedule &staging, const SessionOptions &options) {
     StatusOr<const CudaDriver *> drv = CudaDriver::get();
     if (!drv)
       return drv.status();
     std::unique_ptr<CudaBackend> be(new CudaBackend());
     be->drv = *drv;
     be->artifact = &la.artifact;
-    StatusOr<CudaDeviceInfo> info = queryDevice(**drv, ordinal);
+    StatusOr<CudaDeviceInfo> info = queryDevice(**drv, options.cudaDevice);
     if (!info)
       return info.status();
     be->info = *info;
     be->staging = &staging;
+    be->profile = options.profileLaunches;
+    be->useGraph = options.cudaGraph && !options.profileLaunches &&
+                   !staging.any && !la.artifact.launches.empty();
     DS_RETURN_IF_ERROR(be->init(la, places));
     return be;
   }
@@ -492,6 +502,12 @@ public:
     if (!contextRetained)
       return;
     (void)drv->cuCtxSetCurrent(context);
+    if (graphExec)
+      (void)drv->cuGraphExecDestroy(graphExec);
+    if (graph)
+      (void)drv->cuGraphDestroy(graph);
+    if (pinnedInputs)
+      (void)drv->cuMemFreeHost(pinnedInputs);
     for (CUevent e : events)
       if (e)
         (void)drv->cuEventDestroy(e);
@@ -520,10 +536,19 @@ public:
            info.smTarget() + ")";
   }
 
+  /// Inputs go through pinned host memory and are copied asynchronously on
+  /// the kernel stream, so they overlap the host's next input (and need no
+  /// synchronization of their own).
   Status copyIn(const BufferPlace &p, const void *bytes, size_t size) override {
     if (!size)
       return Status::ok();
-    return DS_CU_CHECK(drv->cuMemcpyHtoD(arena + p.offset, bytes, size));
+    if (!pinnedInputs || inputCursor + size > pinnedInputBytes)
+      return DS_CU_CHECK(drv->cuMemcpyHtoD(arena + p.offset, bytes, size));
+    std::memcpy(pinnedInputs + inputCursor, bytes, size);
+    Status s = DS_CU_CHECK(drv->cuMemcpyHtoDAsync(
+        arena + p.offset, pinnedInputs + inputCursor, size, stream));
+    inputCursor += size;
+    return s;
   }
 
   Status copyOut(const BufferPlace &p, void *bytes, size_t size) override {
@@ -538,11 +563,15 @@ public:
            staging->stagingBytes;
   }
 
-  Status runLaunches(std::vector<double> &perLaunchMs,
-                     uint64_t &streamedBytes) override {
+  Status runLaunches(Session::RunStats &stats) override {
     const std::vector<LaunchDesc> &launches = artifact->launches;
-    perLaunchMs.assign(launches.size(), 0.0);
+    inputCursor = 0; // the pinned inputs are free once the stream syncs
+    stats.launches = launches.size();
     DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuCtxSetCurrent(context)));
+    if (!profile && !staging->any)
+      return runUnprofiled(stats);
+    std::vector<double> &perLaunchMs = stats.perLaunchMs;
+    perLaunchMs.assign(launches.size(), 0.0);
     DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventRecord(events[0], stream)));
     uint64_t streamed = 0;
     for (size_t i = 0; i < launches.size(); ++i) {
@@ -584,12 +613,81 @@ public:
           DS_CU_CHECK(drv->cuEventElapsedTime(&ms, events[i], events[i + 1])));
       perLaunchMs[i] = ms;
     }
-    streamedBytes += streamed;
+    float total = 0;
+    DS_RETURN_IF_ERROR(
+        DS_CU_CHECK(drv->cuEventElapsedTime(&total, events[0], events.back())));
+    stats.kernelMs = total;
+    stats.bytesStreamed += streamed;
     return Status::ok();
   }
 
 private:
   CudaBackend() = default;
+
+  /// Enqueues every launch on `stream`, in order.
+  Status enqueueLaunches() {
+    const std::vector<LaunchDesc> &launches = artifact->launches;
+    for (size_t i = 0; i < launches.size(); ++i) {
+      const LaunchDesc &l = launches[i];
+      Status s = DS_CU_CHECK(drv->cuLaunchKernel(
+          functions[l.kernel], l.grid[0], l.grid[1], l.grid[2], l.block[0],
+          l.block[1], l.block[2], l.dynamicSharedBytes, stream,
+          params[i].data(), nullptr));
+      if (!s)
+        return s.withContext("launch " + std::to_string(i) + " of kernel '" +
+                             artifact->kernels[l.kernel].name + "'");
+    }
+    return Status::ok();
+  }
+
+  /// Captures the schedule into a CUDA graph (TensorRT's and ONNX Runtime's
+  /// way to cut launch overhead): the launch parameters never change, since
+  /// every buffer has a fixed place in the arena. A capture that fails leaves
+  /// the session on plain launches.
+  void captureGraph() {
+    graphTried = true;
+    if (!DS_CU_CHECK(drv->cuStreamBeginCapture(
+            stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL)))
+      return;
+    Status launched = enqueueLaunches();
+    CUgraph captured = nullptr;
+    Status ended = DS_CU_CHECK(drv->cuStreamEndCapture(stream, &captured));
+    if (!launched || !ended || !captured) {
+      if (captured)
+        (void)drv->cuGraphDestroy(captured);
+      return;
+    }
+    if (!DS_CU_CHECK(drv->cuGraphInstantiate(&graphExec, captured, 0))) {
+      graphExec = nullptr;
+      (void)drv->cuGraphDestroy(captured);
+      return;
+    }
+    graph = captured;
+  }
+
+  /// The launches without per-launch events: as one CUDA graph, or enqueued
+  /// back to back. Two events give the device time of the whole schedule.
+  Status runUnprofiled(Session::RunStats &stats) {
+    if (useGraph && !graphTried)
+      captureGraph();
+    DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventRecord(events[0], stream)));
+    if (graphExec)
+      DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuGraphLaunch(graphExec, stream))
+                             .withContext("CUDA graph of " +
+                                          std::to_string(stats.launches) +
+                                          " launches"));
+    else
+      DS_RETURN_IF_ERROR(enqueueLaunches());
+    DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventRecord(events.back(), stream)));
+    // Kernel faults surface here.
+    DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuStreamSynchronize(stream)));
+    float ms = 0;
+    DS_RETURN_IF_ERROR(
+        DS_CU_CHECK(drv->cuEventElapsedTime(&ms, events[0], events.back())));
+    stats.kernelMs = ms;
+    stats.cudaGraph = graphExec != nullptr;
+    return Status::ok();
+  }
 
   Status init(const LoadedArtifact &la,
               const std::vector<BufferPlace> &places) {
@@ -655,6 +753,15 @@ private:
     DS_RETURN_IF_ERROR(DS_CU_CHECK(
         drv->cuMemAlloc(&arena, std::max<uint64_t>(a.arenaBytes, 1))));
     DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuStreamCreate(&stream, 0)));
+    // Pinned host memory for the inputs (async copies need it).
+    for (uint32_t id : a.inputs)
+      pinnedInputBytes += a.buffers[id].type.checkedByteSize().value_or(0);
+    if (pinnedInputBytes) {
+      void *pinned = nullptr;
+      DS_RETURN_IF_ERROR(
+          DS_CU_CHECK(drv->cuMemAllocHost(&pinned, pinnedInputBytes)));
+      pinnedInputs = static_cast<uint8_t *>(pinned);
+    }
     events.assign(a.launches.size() + 1, nullptr);
     for (CUevent &e : events)
       DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventCreate(&e, CU_EVENT_DEFAULT)));
@@ -729,6 +836,13 @@ private:
   std::vector<CUevent> readyEvents; ///< per staged launch: copies done
   std::vector<std::vector<CUdeviceptr>> argValues;
   std::vector<std::vector<void *>> params;
+  bool profile = false;  ///< per-launch events
+  bool useGraph = false; ///< replay as a CUDA graph
+  bool graphTried = false;
+  CUgraph graph = nullptr;
+  CUgraphExec graphExec = nullptr;
+  uint8_t *pinnedInputs = nullptr; ///< staging for async input copies
+  uint64_t pinnedInputBytes = 0, inputCursor = 0;
 };
 
 } // namespace
@@ -792,8 +906,8 @@ Session::load(const std::string &artifactPath, const SessionOptions &options) {
 
   std::string cudaFailure;
   if (options.device != DeviceKind::Cpu) {
-    StatusOr<std::unique_ptr<CudaBackend>> cuda = CudaBackend::create(
-        impl->loaded, impl->places, impl->staging, options.cudaDevice);
+    StatusOr<std::unique_ptr<CudaBackend>> cuda =
+        CudaBackend::create(impl->loaded, impl->places, impl->staging, options);
     if (cuda) {
       impl->kind = DeviceKind::Cuda;
       impl->deviceName = (*cuda)->name();
@@ -855,8 +969,7 @@ Status Session::run(const std::vector<HostTensor> &inputs,
             .withContext("copying input '" + a.buffers[id].name + "'"));
     stats.bytesCopiedH2D += inputs[i].bytes.size();
   }
-  DS_RETURN_IF_ERROR(
-      impl->backend->runLaunches(stats.perLaunchMs, stats.bytesStreamed));
+  DS_RETURN_IF_ERROR(impl->backend->runLaunches(stats));
   std::vector<HostTensor> results;
   results.reserve(a.outputs.size());
   for (uint32_t id : a.outputs) {
@@ -872,8 +985,7 @@ Status Session::run(const std::vector<HostTensor> &inputs,
   Counters &c = impl->counters;
   ++c.runs;
   c.runSeconds += stats.totalMs / 1e3;
-  for (double ms : stats.perLaunchMs)
-    c.kernelSeconds += ms / 1e3;
+  c.kernelSeconds += stats.kernelMs / 1e3;
   c.bytesInputs += stats.bytesCopiedH2D;
   c.bytesOutputs += stats.bytesCopiedD2H;
   c.bytesStreamed += stats.bytesStreamed;

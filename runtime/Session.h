@@ -38,6 +38,14 @@ const char *deviceKindName(DeviceKind kind);
 struct SessionOptions {
   DeviceKind device = DeviceKind::Auto;
   int cudaDevice = 0; ///< device ordinal for DeviceKind::Cuda/Auto
+  /// CUDA: replay the schedule as one CUDA graph (captured at the first run)
+  /// instead of one cuLaunchKernel per launch. Not for programs that stream
+  /// weights (their copies are ordered by events on a second stream), nor
+  /// with profileLaunches.
+  bool cudaGraph = true;
+  /// Time every launch (RunStats::perLaunchMs): one event pair per launch on
+  /// CUDA, which adds host overhead. The CPU backend always times launches.
+  bool profileLaunches = false;
 };
 
 /// Name and type of one input or output of the program.
@@ -91,11 +99,17 @@ public:
 
   /// Timings and traffic of the last successful run().
   struct RunStats {
-    double totalMs = 0;              ///< wall time of run(), copies included
-    std::vector<double> perLaunchMs; ///< one per launch, in schedule order
-    uint64_t bytesCopiedH2D = 0;     ///< input bytes copied in
-    uint64_t bytesCopiedD2H = 0;     ///< output bytes copied out
-    uint64_t bytesStreamed = 0;      ///< weight bytes copied into staging
+    double totalMs = 0; ///< wall time of run(), copies included
+    /// Device time from the first launch's start to the last one's end.
+    double kernelMs = 0;
+    /// One per launch, in schedule order; empty on CUDA unless
+    /// SessionOptions::profileLaunches.
+    std::vector<double> perLaunchMs;
+    size_t launches = 0;         ///< launches run
+    bool cudaGraph = false;      ///< the launches ran as one CUDA graph
+    uint64_t bytesCopiedH2D = 0; ///< input bytes copied in
+    uint64_t bytesCopiedD2H = 0; ///< output bytes copied out
+    uint64_t bytesStreamed = 0;  ///< weight bytes copied into staging
   };
   RunStats lastRunStats() const;
 

@@ -56,6 +56,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=50)
     ap.add_argument("--no-sanitizer", action="store_true")
     ap.add_argument("--filter", default="")
+    ap.add_argument("--run-args", default="",
+                    help="extra ds-run arguments for every case, e.g. "
+                    "--no-cuda-graph")
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--deadline", type=int, default=0,
                     help="skip the sanitizer runs that would start after "
@@ -89,14 +92,14 @@ def main():
         cmd = [ds_run, dsa, "--device", "cuda", "--random-inputs", "1",
                "--check", "--atol", str(case["atol"]), "--rtol",
                str(case["rtol"]), "--repeat", str(args.repeat), "--metrics",
-               metrics, *case["run_args"]]
+               metrics, *case["run_args"], *args.run_args.split()]
         rc, out, err, secs = run(cmd, args.timeout)
         note(f"=== {case['name']} rc={rc} ({secs:.1f} s)\n$ {' '.join(cmd)}\n"
              f"{out}{err}")
         checks = re.findall(r"^check (.+): max_abs_err=(\S+) "
                             r"max_rel_err=(\S+) (PASS|FAIL)", out, re.M)
         rep = re.search(r"repeat \d+: mean ([\d.]+) ms, min ([\d.]+) ms", out)
-        first = re.search(r"^time: ([\d.]+) ms \((\d+) launches\)", out, re.M)
+        first = re.search(r"^time: ([\d.]+) ms \((\d+) launches", out, re.M)
         row = {"name": case["name"], "rc": rc,
                "device": (re.search(r"^device: (.*)$", out, re.M) or
                           [None, None])[1],
@@ -104,6 +107,7 @@ def main():
                            "max_rel": float(c[2]), "ok": c[3] == "PASS"}
                           for c in checks],
                "launches": int(first[2]) if first else None,
+               "cuda_graph": "CUDA graph" in out,
                "first_ms": float(first[1]) if first else None,
                "mean_ms": float(rep[1]) if rep else None,
                "min_ms": float(rep[2]) if rep else None,

@@ -63,6 +63,10 @@ const char *const kUsage =
     "                          in the Prometheus text format\n"
     "  --info                  print signature, kernels and launches; runs\n"
     "                          the model only if every input is available\n"
+    "  --profile               time every launch (an event pair each on\n"
+    "                          CUDA) and print the slowest kernels\n"
+    "  --no-cuda-graph         on CUDA, launch kernel by kernel instead of\n"
+    "                          replaying the schedule as a CUDA graph\n"
     "  --help                  show this text\n";
 
 /// Number of values --print shows per output.
@@ -84,6 +88,7 @@ struct Options {
   bool randomInputs = false;
   uint64_t seed = 0;
   bool info = false;
+  bool profile = false;
   bool help = false;
 };
 
@@ -212,6 +217,13 @@ Status parseArgs(int argc, char **argv, Options &o) {
     } else if (arg == "--info") {
       DS_RETURN_IF_ERROR(noValue());
       o.info = true;
+    } else if (arg == "--no-cuda-graph") {
+      DS_RETURN_IF_ERROR(noValue());
+      o.session.cudaGraph = false;
+    } else if (arg == "--profile") {
+      DS_RETURN_IF_ERROR(noValue());
+      o.session.profileLaunches = true;
+      o.profile = true;
     } else if (arg.size() > 1 && arg[0] == '-') {
       return Status::error("unknown option '" + arg + "' (see --help)");
     } else if (o.model.empty()) {
@@ -533,6 +545,28 @@ Status writeOutputs(const Options &o, const std::vector<TensorInfo> &sig,
   return Status::ok();
 }
 
+/// --profile: the launches that took longest, with their kernels.
+void printProfile(const Artifact &a, const Session::RunStats &stats) {
+  std::vector<size_t> order(stats.perLaunchMs.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    return stats.perLaunchMs[x] > stats.perLaunchMs[y];
+  });
+  double sum = 0;
+  for (double ms : stats.perLaunchMs)
+    sum += ms;
+  std::printf("profile: %zu launches, %.3f ms summed\n", order.size(), sum);
+  for (size_t r = 0; r < order.size() && r < 10; ++r) {
+    const LaunchDesc &l = a.launches[order[r]];
+    double ms = stats.perLaunchMs[order[r]];
+    std::printf("  #%zu %s: %.3f ms (%.1f%%) grid %ux%ux%u block %ux%ux%u\n",
+                order[r], a.kernels[l.kernel].name.c_str(), ms,
+                sum > 0 ? 100 * ms / sum : 0.0, l.grid[0], l.grid[1], l.grid[2],
+                l.block[0], l.block[1], l.block[2]);
+  }
+}
+
 /// --repeat N: runs `once` (which returns the milliseconds of one run) N
 /// times and prints the mean and the minimum.
 Status reportRepeats(const Options &o,
@@ -643,8 +677,11 @@ StatusOr<int> runTool(const Options &o) {
   Session::RunStats first = session.lastRunStats();
   std::vector<TensorInfo> sig = session.outputs();
   printOutputs(o, sig, outputs);
-  std::printf("time: %.3f ms (%zu launches)\n", first.totalMs,
-              first.perLaunchMs.size());
+  std::printf("time: %.3f ms (%zu launches%s; device %.3f ms)\n", first.totalMs,
+              first.launches, first.cudaGraph ? ", CUDA graph" : "",
+              first.kernelMs);
+  if (o.profile)
+    printProfile(session.artifact().artifact, first);
   if (first.bytesStreamed)
     std::printf("streamed: %llu weight bytes\n",
                 static_cast<unsigned long long>(first.bytesStreamed));

@@ -368,6 +368,8 @@ TEST_F(SessionTest, CpuRunMatchesReference) {
 
   Session::RunStats stats = s.lastRunStats();
   EXPECT_EQ(stats.perLaunchMs.size(), 2u);
+  EXPECT_EQ(stats.launches, 2u);
+  EXPECT_FALSE(stats.cudaGraph);
   EXPECT_EQ(stats.bytesCopiedH2D, 24u);
   EXPECT_EQ(stats.bytesCopiedD2H, 48u);
   EXPECT_GE(stats.totalMs, 0.0);
@@ -698,18 +700,30 @@ TEST_F(SessionTest, CudaRunMatchesReference) {
     k.binaries.push_back(ptx);
   }
   std::string path = writeArtifact(a, "cuda");
-  auto session = Session::load(path, {DeviceKind::Cuda, 0});
-  ASSERT_TRUE(session) << session.status().message();
-  EXPECT_EQ((*session)->device(), DeviceKind::Cuda);
-  EXPECT_EQ((*session)->deviceName().rfind("cuda:0 (", 0), 0u);
-  std::vector<HostTensor> inputs = {makeInput({0, 0, 0, 1, 1, 1})};
-  std::vector<HostTensor> outputs;
-  for (int i = 0; i < 2; ++i) {
-    Status r = (*session)->run(inputs, outputs);
-    ASSERT_TRUE(r) << r.message();
-    expectMatchesReference(**session, inputs, outputs);
+  // A CUDA graph (the default), plain launches, and launches timed one by
+  // one: the same outputs.
+  for (int mode = 0; mode < 3; ++mode) {
+    SessionOptions options{DeviceKind::Cuda, 0};
+    options.cudaGraph = mode == 0;
+    options.profileLaunches = mode == 2;
+    auto session = Session::load(path, options);
+    ASSERT_TRUE(session) << session.status().message();
+    EXPECT_EQ((*session)->device(), DeviceKind::Cuda);
+    EXPECT_EQ((*session)->deviceName().rfind("cuda:0 (", 0), 0u);
+    std::vector<HostTensor> outputs;
+    for (int i = 0; i < 3; ++i) {
+      std::vector<HostTensor> inputs = {
+          makeInput({0, 0, 0, 1, static_cast<float>(i), 1})};
+      Status r = (*session)->run(inputs, outputs);
+      ASSERT_TRUE(r) << r.message();
+      expectMatchesReference(**session, inputs, outputs);
+    }
+    Session::RunStats stats = (*session)->lastRunStats();
+    EXPECT_EQ(stats.launches, 2u);
+    EXPECT_EQ(stats.cudaGraph, mode == 0);
+    EXPECT_EQ(stats.perLaunchMs.size(), mode == 2 ? 2u : 0u);
+    EXPECT_GT(stats.kernelMs, 0.0);
   }
-  EXPECT_EQ((*session)->lastRunStats().perLaunchMs.size(), 2u);
   std::remove(path.c_str());
 }
 
