@@ -575,7 +575,6 @@ public:
     DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventRecord(events[0], stream)));
     uint64_t streamed = 0;
     for (size_t i = 0; i < launches.size(); ++i) {
-      const LaunchDesc &l = launches[i];
       // Staging on the copy stream: wait until the launch that last used the
       // slot is done (its end event), copy from pinned host memory, signal
       // the kernel stream. Copies for launch i+1 overlap kernel i.
@@ -595,13 +594,7 @@ public:
             DS_CU_CHECK(drv->cuStreamWaitEvent(stream, readyEvents[i], 0)));
         streamed += sl.bytes;
       }
-      Status s = DS_CU_CHECK(drv->cuLaunchKernel(
-          functions[l.kernel], l.grid[0], l.grid[1], l.grid[2], l.block[0],
-          l.block[1], l.block[2], l.dynamicSharedBytes, stream,
-          params[i].data(), nullptr));
-      if (!s)
-        return s.withContext("launch " + std::to_string(i) + " of kernel '" +
-                             artifact->kernels[l.kernel].name + "'");
+      DS_RETURN_IF_ERROR(launch(i));
       DS_RETURN_IF_ERROR(
           DS_CU_CHECK(drv->cuEventRecord(events[i + 1], stream)));
     }
@@ -624,19 +617,23 @@ public:
 private:
   CudaBackend() = default;
 
+  /// Enqueues launch `i` on `stream`.
+  Status launch(size_t i) {
+    const LaunchDesc &l = artifact->launches[i];
+    Status s = DS_CU_CHECK(drv->cuLaunchKernel(
+        functions[l.kernel], l.grid[0], l.grid[1], l.grid[2], l.block[0],
+        l.block[1], l.block[2], l.dynamicSharedBytes, stream, params[i].data(),
+        nullptr));
+    if (!s)
+      return s.withContext("launch " + std::to_string(i) + " of kernel '" +
+                           artifact->kernels[l.kernel].name + "'");
+    return Status::ok();
+  }
+
   /// Enqueues every launch on `stream`, in order.
   Status enqueueLaunches() {
-    const std::vector<LaunchDesc> &launches = artifact->launches;
-    for (size_t i = 0; i < launches.size(); ++i) {
-      const LaunchDesc &l = launches[i];
-      Status s = DS_CU_CHECK(drv->cuLaunchKernel(
-          functions[l.kernel], l.grid[0], l.grid[1], l.grid[2], l.block[0],
-          l.block[1], l.block[2], l.dynamicSharedBytes, stream,
-          params[i].data(), nullptr));
-      if (!s)
-        return s.withContext("launch " + std::to_string(i) + " of kernel '" +
-                             artifact->kernels[l.kernel].name + "'");
-    }
+    for (size_t i = 0; i < artifact->launches.size(); ++i)
+      DS_RETURN_IF_ERROR(launch(i));
     return Status::ok();
   }
 
