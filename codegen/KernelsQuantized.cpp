@@ -4,10 +4,11 @@
 // - matmul(x, dequantize_int4(packed, scales[, zeros])) is one kernel that
 //   reads the packed nibbles and dequantizes them in registers, f32
 //   accumulation, with the bias/residual `add` that follows fused in:
-//   * GEMV (M <= 8 rows, decoding): one warp per output channel; each lane
-//     loads 32-bit words (8 weights of one group) so a warp reads 128
-//     contiguous bytes of the channel's row, multiplies them with every row
-//     of x and the warp reduces with shuffles;
+//   * GEMV (M <= 8 rows, decoding): one warp per 4 output channels; per
+//     step each lane loads 16 bytes (32 weights of one group; 4 bytes when
+//     K or the group size is not a multiple of 32) of each of the 4
+//     channels, all in flight together, and every x value it loads serves
+//     the 4 channels; the warp reduces with shuffles;
 //   * GEMM (M > 8): 64x64 output tiles, 256 threads with 4x4 outputs each;
 //     per 32-deep k step every thread loads one packed word (8 weights) and
 //     writes them dequantized to shared memory.
@@ -30,8 +31,9 @@ namespace {
 
 /// Rows of x up to which the GEMV template is used.
 constexpr int64_t kGemvMaxRows = 8;
-/// Output channels (warps) per GEMV block.
+/// Warps per GEMV block, and output channels per warp.
 constexpr unsigned kGemvWarps = 4;
+constexpr int64_t kGemvChannels = 4;
 constexpr unsigned kGemmTile = 64, kGemmDepth = 32;
 
 struct QuantShape {
@@ -255,43 +257,86 @@ LogicalResult KernelEmitter::emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq) {
   };
 
   if (gemv) {
+    // Each warp computes kGemvChannels output channels, so every x value it
+    // loads serves that many channels; each lane reads vw packed words (8
+    // weights each: one 16-byte load when K and the group size allow) of
+    // every channel per step, all independent loads in flight together.
+    unsigned vw = (q.k % 32 == 0 && q.groupSize % 32 == 0) ? 4 : 1;
+    int64_t steps = words / vw;
+    int64_t c = kGemvChannels;
     os << "  const unsigned lane = threadIdx.x & 31u;\n";
-    os << "  const " << it << " n = (" << it << ")blockIdx.x * " << kGemvWarps
-       << "u + (threadIdx.x >> 5);\n";
-    os << "  if (n >= " << q.n << "u) return; // whole warps\n";
-    os << "  const unsigned *__restrict__ W = (const unsigned *)P + n * "
-       << words << "u;\n";
-    os << "  float acc[" << rows << "];\n";
+    os << "  const " << it << " n0 = ((" << it << ")blockIdx.x * " << kGemvWarps
+       << "u + (threadIdx.x >> 5)) * " << c << "u;\n";
+    os << "  if (n0 >= " << q.n << "u) return; // whole warps\n";
+    os << "  float acc[" << rows << "][" << c << "];\n";
     os << "#pragma unroll\n";
-    os << "  for (int m = 0; m < " << rows << "; ++m) acc[m] = 0.0f;\n";
-    os << "  for (" << it << " w = lane; w < " << words << "u; w += 32u) {\n";
-    os << "    const unsigned word = W[w];\n";
-    os << groupParams(q, "n", llvm::formatv("w / {0}u", q.groupSize / 8).str(),
-                      "    ");
-    os << "    const " << st << " *__restrict__ xr = X + w * 8u;\n";
+    os << "  for (int m = 0; m < " << rows << "; ++m)\n";
     os << "#pragma unroll\n";
-    os << "    for (unsigned j = 0; j < 8u; ++j) {\n";
-    os << "      const float wv = " << dequantExpr("word", "j");
+    os << "    for (int c = 0; c < " << c << "; ++c) acc[m][c] = 0.0f;\n";
+    os << "  for (" << it << " w = lane; w < " << steps << "u; w += 32u) {\n";
+    os << "    const " << it << " k0 = w * " << vw * 8 << "u;\n";
+    os << "    unsigned q[" << c << "][" << vw << "];\n";
+    os << "    float s[" << c << "], z[" << c << "];\n";
+    os << "#pragma unroll\n";
+    os << "    for (int c = 0; c < " << c << "; ++c) {\n";
+    // Channels past N (the last warp's tail) read channel N-1, never stored.
+    os << "      const " << it << " n = n0 + c < " << q.n
+       << "u ? n0 + c : " << q.n - 1 << "u;\n";
+    if (vw == 4) {
+      os << "      const uint4 t = ((const uint4 *)P)[n * " << steps
+         << "u + w];\n";
+      os << "      q[c][0] = t.x; q[c][1] = t.y; q[c][2] = t.z; q[c][3] = "
+            "t.w;\n";
+    } else {
+      os << "      q[c][0] = ((const unsigned *)P)[n * " << words
+         << "u + w];\n";
+    }
+    std::string at =
+        llvm::formatv("n * {0}u + k0 / {1}u", q.groupsPerRow, q.groupSize);
+    os << "      s[c] = dsF16ToF32(S[" << at << "]);\n";
+    os << "      z[c] = "
+       << (q.symmetric ? std::string("8.0f") : "(float)Z[" + at + "]") << ";\n";
+    os << "    }\n";
+    os << "#pragma unroll\n";
+    os << "    for (unsigned v = 0; v < " << vw << "u; ++v) {\n";
+    os << "#pragma unroll\n";
+    os << "      for (unsigned j = 0; j < 8u; ++j) {\n";
+    os << "        const " << it << " k = k0 + v * 8u + j;\n";
     if (colScale)
-      os << " * " << e.load("A[w * 8u + j]");
-    os << ";\n";
+      os << "        const float a = " << e.load("A[k]") << ";\n";
+    os << "        float xv[" << rows << "];\n";
     os << "#pragma unroll\n";
-    os << "      for (int m = 0; m < " << rows << "; ++m)\n";
-    os << "        acc[m] += "
-       << e.load(llvm::formatv("xr[m * {0}u + j]", q.k).str()) << " * wv;\n";
+    os << "        for (int m = 0; m < " << rows << "; ++m)\n";
+    os << "          xv[m] = "
+       << e.load("X[(" + it + ")m * " + std::to_string(q.k) + "u + k]")
+       << (colScale ? " * a" : "") << ";\n";
+    os << "#pragma unroll\n";
+    os << "        for (int c = 0; c < " << c << "; ++c) {\n";
+    os << "          const float wv = ((float)((q[c][v] >> (4u * j)) & 15u) - "
+          "z[c]) * s[c];\n";
+    os << "#pragma unroll\n";
+    os << "          for (int m = 0; m < " << rows << "; ++m)\n";
+    os << "            acc[m][c] += xv[m] * wv;\n";
+    os << "        }\n";
+    os << "      }\n";
     os << "    }\n";
     os << "  }\n";
     os << "#pragma unroll\n";
     os << "  for (int m = 0; m < " << rows << "; ++m) {\n";
-    os << "    float v = acc[m];\n";
-    os << "    for (int o = 16; o > 0; o >>= 1)\n";
-    os << "      v += __shfl_xor_sync(0xffffffffu, v, o);\n";
-    os << "    if (lane == 0) {\n";
-    os << store("(" + it + ")m", "n", "      ");
+    os << "#pragma unroll\n";
+    os << "    for (int c = 0; c < " << c << "; ++c) {\n";
+    os << "      float v = acc[m][c];\n";
+    os << "      for (int o = 16; o > 0; o >>= 1)\n";
+    os << "        v += __shfl_xor_sync(0xffffffffu, v, o);\n";
+    os << "      const " << it << " n = n0 + c;\n";
+    os << "      if (lane == 0 && n < " << q.n << "u) {\n";
+    os << store("(" + it + ")m", "n", "        ");
+    os << "      }\n";
     os << "    }\n";
     os << "  }\n";
     os << "}\n";
-    k.grid = {static_cast<uint32_t>((q.n + kGemvWarps - 1) / kGemvWarps), 1, 1};
+    int64_t perBlock = kGemvWarps * c;
+    k.grid = {static_cast<uint32_t>((q.n + perBlock - 1) / perBlock), 1, 1};
     k.block = {threads, 1, 1};
   } else {
     unsigned tile = kGemmTile, depth = kGemmDepth;
