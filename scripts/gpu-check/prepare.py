@@ -19,6 +19,11 @@ test/E2E/models.json that is not xfail, bound to its test shapes; the tiny
 transformers at two bindings, in f32 and INT4; two models under a tight
 device budget (weights streamed from host memory).
 
+With --bench, also LLM-decode-sized weight-bound matmuls (bench_cases):
+f32 GEMV and GEMM and W4A16 GEMV/GEMM whose weights are several times the
+H200's 60 MB L2. Their random rows repeat with a short period (the kernels
+read every byte all the same), so the artifacts travel as .dsa.xz.
+
 Usage: prepare.py [--build DIR] [--out DIR] [--filter REGEX] [--jobs N]
                   [--runtime-from-build | --skip-runtime-build]
 scripts/gpu-check/ctest.sh runs both steps on one machine (ctest gpu/check).
@@ -117,12 +122,57 @@ def cases(work):
                    [], 2e-3, 1e-2, False)
 
 
+BENCH_MLIR = """module attributes {{ds.weight_files = ["{weights}"]}} {{
+func.func @main(%x: tensor<{m}x{k}xf32> {{ds.name = "x"}}) -> (tensor<{m}x{n}xf32> {{ds.name = "y"}}) {{
+  %w = ds.weight "w" : tensor<{k}x{n}xf32> loc("fc/MatMul")
+  %y = ds.matmul %x, %w : (tensor<{m}x{k}xf32>, tensor<{k}x{n}xf32>) -> tensor<{m}x{n}xf32> loc("fc/MatMul")
+  return %y : tensor<{m}x{n}xf32>
+}}
+}}
+"""
+
+
+def bench_cases(work):
+    """Weight-bound matmuls: (name, model, ds-compile args, atol, rtol)."""
+    import numpy as np
+    import int4ref
+    os.makedirs(work, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for tag, k, n, ms, quant in (("f32", 8192, 8192, (1, 16, 256), False),
+                                 ("int4", 8192, 32768, (1, 16), True)):
+        weights = os.path.join(work, f"{tag}.safetensors")
+        # 4 random rows tiled along K: 128 KiB of distinct values per period.
+        block = rng.uniform(-0.05, 0.05, (4, n)).astype(np.float32)
+        int4ref.write_safetensors(weights, {"w": np.tile(block, (k // 4, 1))})
+        for m in ms:
+            model = os.path.join(work, f"{tag}_m{m}.mlir")
+            with open(model, "w") as f:
+                f.write(BENCH_MLIR.format(weights=weights, m=m, k=k, n=n))
+            extra = ["--quantize=int4", "--quantize-method=rtn",
+                     "--quantize-group-size=128"] if quant else []
+            yield (f"bench-{tag}-m{m}-k{k}-n{n}", model, extra,
+                   2e-3 if quant else 1e-3, 1e-2 if quant else 1e-3)
+
+
+def compress(path):
+    """path -> path.xz (LZMA preset 1: its 1 MiB window spans a period)."""
+    import lzma
+    with open(path, "rb") as f, lzma.open(path + ".xz", "wb", preset=1) as g:
+        shutil.copyfileobj(f, g, 1 << 24)
+    os.remove(path)
+    return path + ".xz"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=dspipeline.default_build_dir())
     ap.add_argument("--out", default=os.path.join(ROOT, ".gpu"))
     ap.add_argument("--filter", default="")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--bench", action="store_true",
+                    help="add the weight-bound matmul benchmarks")
+    ap.add_argument("--only-bench", action="store_true",
+                    help="the benchmarks alone")
     ap.add_argument("--skip-runtime-build", action="store_true")
     ap.add_argument("--runtime-from-build", action="store_true",
                     help="use the build's own ds-run (this machine has the "
@@ -140,8 +190,14 @@ def main():
         build_runtime(args.out, args.jobs)
     manifest = []
     failed = []
-    for name, model, cargs, rargs, atol, rtol, small in cases(
-            os.path.join(args.out, "work")):
+    work = os.path.join(args.out, "work")
+    todo = [] if args.only_bench else list(cases(work))
+    if args.bench or args.only_bench:
+        todo += [(name, model, cargs, [], atol, rtol, False, True)
+                 for name, model, cargs, atol, rtol in bench_cases(work)]
+    for case in todo:
+        name, model, cargs, rargs, atol, rtol, small = case[:7]
+        bench = len(case) > 7
         if args.filter and not re.search(args.filter, name):
             continue
         dsa = os.path.join(args.out, "art", name + ".dsa")
@@ -153,7 +209,10 @@ def main():
             continue
         print(f"prepare: {name}: {os.path.getsize(dsa)} bytes "
               f"({r.seconds:.1f} s)", flush=True)
-        manifest.append({"name": name, "artifact": f"art/{name}.dsa",
+        if bench:
+            dsa = compress(dsa)
+        manifest.append({"name": name,
+                         "artifact": os.path.relpath(dsa, args.out),
                          "run_args": rargs, "atol": atol, "rtol": rtol,
                          "small": small})
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
