@@ -245,6 +245,9 @@ private:
   /// With `fusion`, the kernel of that "matmul" fusion: operands pulled
   /// through the body, the epilogue applied at the store.
   LogicalResult emitMatmul(MatmulOp op, FusionOp fusion = {});
+  // KernelsGemv.cpp: matmuls of at most 8 rows (decoding).
+  bool isGemvShape(MatmulOp op, FusionOp fusion);
+  LogicalResult emitMatmulGemv(MatmulOp op, FusionOp fusion);
   /// With `fusion`, the kernel of that "conv" fusion (epilogue at the store).
   LogicalResult emitConv(ConvOp op, FusionOp fusion = {});
   LogicalResult emitConvTranspose(ConvTransposeOp op, FusionOp fusion = {});

@@ -134,6 +134,8 @@ std::string positionIndex(ArrayRef<int64_t> shape, StringRef prefix,
 //===----------------------------------------------------------------------===//
 
 LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
+  if (isGemvShape(op, fusion))
+    return emitMatmulGemv(op, fusion);
   RankedTensorType lhsType = op.getLhs().getType();
   RankedTensorType rhsType = op.getRhs().getType();
   RankedTensorType outType = op.getType();
