@@ -217,6 +217,13 @@ std::string fusedParameters(FusionOp fusion, EmittedKernel &k);
 /// Statements storing every yielded value of `fusion` at linear index `lin`
 /// of its shape (`outN[lin] = ...`), computed through `expr`.
 std::string storeResults(FusionOp fusion, FusedExpr &expr, StringRef lin);
+/// The epilogue of a contraction `op` inside `fusion`: statements that store
+/// every result at output index `lin`, where variable `value` holds op's
+/// result (an accumulator). Failure (reported on `op`) when the epilogue
+/// reads op's result at another index.
+FailureOr<std::string> contractionEpilogue(FusionOp fusion, Operation *op,
+                                           FusedState &state, StringRef lin,
+                                           StringRef value, StringRef indent);
 
 class KernelEmitter {
 public:

@@ -244,21 +244,13 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
   if (fusion) {
     // The epilogue, pulled at the output index with the accumulator as the
     // matmul's value there.
-    FusedExpr epilogue(state, "    ");
-    Value result = op.getResult();
-    epilogue.leaf = [&](Value v, StringRef lin) -> std::optional<std::string> {
-      if (v != result)
-        return std::nullopt;
-      if (lin != "o")
-        return epilogue.fail(op, "a matmul result read at another index");
-      return std::string("acc");
-    };
-    std::string stores = storeResults(fusion, epilogue, "o");
-    if (epilogue.failedAny)
+    FailureOr<std::string> epilogue =
+        contractionEpilogue(fusion, op, state, "o", "acc", "    ");
+    if (failed(epilogue))
       return failure();
     os << "  if (row < " << m << "u && col < " << n << "u) {\n";
     os << "    const " << it << " o = cBase + row * " << n << "u + col;\n";
-    os << epilogue.code << stores << "  }\n}\n";
+    os << *epilogue << "  }\n}\n";
     k.source = finishSource(k, fusion, state.prelude + s);
   } else {
     os << "  if (row < " << m << "u && col < " << n << "u)\n";
@@ -353,19 +345,11 @@ FailureOr<ConvSetup> setUpConv(OpTy op, FusionOp fusion) {
   k.fusion = fusion;
   FusedState state;
   state.indexType = k.indexType;
-  FusedExpr epilogue(state, "    ");
-  Value result = op.getResult();
-  epilogue.leaf = [&](Value v, StringRef lin) -> std::optional<std::string> {
-    if (v != result)
-      return std::nullopt;
-    if (lin != "i")
-      return epilogue.fail(op, "a conv result read at another index");
-    return std::string("y");
-  };
-  std::string stores = storeResults(fusion, epilogue, "i");
-  if (epilogue.failedAny)
+  FailureOr<std::string> epilogue =
+      contractionEpilogue(fusion, op, state, "i", "y", "    ");
+  if (failed(epilogue))
     return failure();
-  cs.epilogue = epilogue.code + stores;
+  cs.epilogue = *epilogue;
   k.prelude = state.prelude;
   k.opName = "fusion_conv";
   return cs;

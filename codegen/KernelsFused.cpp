@@ -286,6 +286,26 @@ std::string cuda::storeResults(FusionOp fusion, FusedExpr &expr,
   return s;
 }
 
+FailureOr<std::string> cuda::contractionEpilogue(FusionOp fusion, Operation *op,
+                                                 FusedState &state,
+                                                 StringRef lin, StringRef value,
+                                                 StringRef indent) {
+  FusedExpr epilogue(state, indent.str());
+  Value result = op->getResult(0);
+  epilogue.leaf = [&](Value v, StringRef at) -> std::optional<std::string> {
+    if (v != result)
+      return std::nullopt;
+    if (at != lin)
+      return epilogue.fail(op, "a " + op->getName().stripDialect() +
+                                   " result read at another index");
+    return value.str();
+  };
+  std::string stores = storeResults(fusion, epilogue, lin);
+  if (epilogue.failedAny)
+    return failure();
+  return epilogue.code + stores;
+}
+
 LogicalResult KernelEmitter::checkFusionTypes(FusionOp op) {
   for (Type t :
        llvm::concat<Type>(op.getInputs().getTypes(), op.getResultTypes()))

@@ -157,19 +157,11 @@ LogicalResult KernelEmitter::emitMatmulGemv(MatmulOp op, FusionOp fusion) {
      << "u; ++w) acc += part[w][r][c];\n";
   os << "    const " << it << " o = (" << it << ")r * " << n << "u + col;\n";
   if (fusion) {
-    FusedExpr epilogue(state, "    ");
-    Value result = op.getResult();
-    epilogue.leaf = [&](Value v, StringRef lin) -> std::optional<std::string> {
-      if (v != result)
-        return std::nullopt;
-      if (lin != "o")
-        return epilogue.fail(op, "a matmul result read at another index");
-      return std::string("acc");
-    };
-    std::string stores = storeResults(fusion, epilogue, "o");
-    if (epilogue.failedAny)
+    FailureOr<std::string> epilogue =
+        contractionEpilogue(fusion, op, state, "o", "acc", "    ");
+    if (failed(epilogue))
       return failure();
-    os << epilogue.code << stores << "  }\n}\n";
+    os << *epilogue << "  }\n}\n";
     k.source = finishSource(k, fusion, state.prelude + s);
   } else {
     os << "    C[o] = " << e.store("acc") << ";\n  }\n}\n";
