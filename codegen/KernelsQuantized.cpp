@@ -263,7 +263,9 @@ LogicalResult KernelEmitter::emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq) {
     // every channel per step, all independent loads in flight together.
     unsigned vw = (q.k % 32 == 0 && q.groupSize % 32 == 0) ? 4 : 1;
     int64_t steps = words / vw;
-    int64_t c = kGemvChannels;
+    // 8 channels per warp halve the x traffic where the registers allow
+    // (ptxas spilled them for K = 256, where no lane loops).
+    int64_t c = rows <= 2 && steps >= 32 ? 2 * kGemvChannels : kGemvChannels;
     os << "  const unsigned lane = threadIdx.x & 31u;\n";
     os << "  const " << it << " n0 = ((" << it << ")blockIdx.x * " << kGemvWarps
        << "u + (threadIdx.x >> 5)) * " << c << "u;\n";
@@ -299,6 +301,23 @@ LogicalResult KernelEmitter::emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq) {
     os << "    }\n";
     os << "#pragma unroll\n";
     os << "    for (unsigned v = 0; v < " << vw << "u; ++v) {\n";
+    // f32 x: the 8 values of a word as two 16-byte loads per row (a lane's
+    // 32 k are contiguous, so scalar loads would touch 32 lines per warp
+    // instruction for 4 bytes each).
+    bool vectorX = vw == 4 && st == "float" && rows <= 4;
+    if (vectorX) {
+      os << "      float xs[" << rows << "][8];\n";
+      os << "#pragma unroll\n";
+      os << "      for (int m = 0; m < " << rows << "; ++m) {\n";
+      os << "        const float4 *__restrict__ x4 = (const float4 *)(X + ("
+         << it << ")m * " << q.k << "u + k0 + v * 8u);\n";
+      os << "        const float4 lo = x4[0], hi = x4[1];\n";
+      os << "        xs[m][0] = lo.x; xs[m][1] = lo.y; xs[m][2] = lo.z; "
+            "xs[m][3] = lo.w;\n";
+      os << "        xs[m][4] = hi.x; xs[m][5] = hi.y; xs[m][6] = hi.z; "
+            "xs[m][7] = hi.w;\n";
+      os << "      }\n";
+    }
     os << "#pragma unroll\n";
     os << "      for (unsigned j = 0; j < 8u; ++j) {\n";
     os << "        const " << it << " k = k0 + v * 8u + j;\n";
@@ -308,7 +327,9 @@ LogicalResult KernelEmitter::emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq) {
     os << "#pragma unroll\n";
     os << "        for (int m = 0; m < " << rows << "; ++m)\n";
     os << "          xv[m] = "
-       << e.load("X[(" + it + ")m * " + std::to_string(q.k) + "u + k]")
+       << (vectorX
+               ? std::string("xs[m][j]")
+               : e.load("X[(" + it + ")m * " + std::to_string(q.k) + "u + k]"))
        << (colScale ? " * a" : "") << ";\n";
     os << "#pragma unroll\n";
     os << "        for (int c = 0; c < " << c << "; ++c) {\n";
