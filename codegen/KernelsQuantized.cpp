@@ -296,7 +296,10 @@ LogicalResult KernelEmitter::emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq) {
     std::string at =
         llvm::formatv("n * {0}u + k0 / {1}u", q.groupsPerRow, q.groupSize);
     os << "      s[c] = dsF16ToF32(S[" << at << "]);\n";
-    os << "      z[c] = "
+    // z[c] = 2^23 + z: the nibble q becomes the float 2^23 + q by an OR of
+    // its bits into 2^23's mantissa, and (2^23 + q) - (2^23 + z) = q - z
+    // exactly, with no integer-to-float conversion (quarter rate).
+    os << "      z[c] = 8388608.0f + "
        << (q.symmetric ? std::string("8.0f") : "(float)Z[" + at + "]") << ";\n";
     os << "    }\n";
     os << "#pragma unroll\n";
@@ -333,8 +336,9 @@ LogicalResult KernelEmitter::emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq) {
        << (colScale ? " * a" : "") << ";\n";
     os << "#pragma unroll\n";
     os << "        for (int c = 0; c < " << c << "; ++c) {\n";
-    os << "          const float wv = ((float)((q[c][v] >> (4u * j)) & 15u) - "
-          "z[c]) * s[c];\n";
+    os << "          const float wv = (__uint_as_float(((q[c][v] >> (4u * j)) "
+          "& "
+          "15u) | 0x4b000000u) - z[c]) * s[c];\n";
     os << "#pragma unroll\n";
     os << "          for (int m = 0; m < " << rows << "; ++m)\n";
     os << "            acc[m][c] += xv[m] * wv;\n";
