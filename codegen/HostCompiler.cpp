@@ -2,6 +2,7 @@
 
 #include "codegen/HostCompiler.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -132,6 +133,11 @@ mlir::ds::compileHostModule(llvm::ArrayRef<HostKernel> kernels) {
             "\n\n";
   }
   units.front().second += kAbiSource;
+  // A kernel's `#include <mma.h>` sits inside its namespace: the emulated
+  // header is included first, at file scope, so that include is a no-op.
+  bool needsMma = llvm::any_of(kernels, [](const HostKernel &k) {
+    return llvm::StringRef(k.source).contains("#include <mma.h>");
+  });
 
   std::mutex logMutex;
   std::atomic<bool> ok{true};
@@ -145,9 +151,12 @@ mlir::ds::compileHostModule(llvm::ArrayRef<HostKernel> kernels) {
         return result;
       }
       pool.async([&, cpp, obj, name] {
-        std::vector<std::string> args = {
-            cxx,        "-std=c++17", "-O2", "-fPIC", "-w", "-I.",
-            "-include", "CudaEmu.h",  "-c",  cpp,     "-o", obj};
+        std::vector<std::string> args = {cxx,        "-std=c++17", "-O2",
+                                         "-fPIC",    "-w",         "-I.",
+                                         "-include", "CudaEmu.h"};
+        if (needsMma)
+          args.insert(args.end(), {"-include", "mma.h"});
+        args.insert(args.end(), {"-c", cpp, "-o", obj});
         if (!run(args, dir, name, result.log, logMutex))
           ok = false;
       });

@@ -29,6 +29,18 @@ constexpr unsigned kElementwiseBlock = 256;
 /// Grid cap of the grid-stride loop.
 constexpr unsigned kMaxElementwiseGrid = 4096;
 constexpr unsigned kMatmulTile = 16;
+/// The tensor-core (WMMA) matmul of f16/bf16 operands: a block computes a
+/// kWmmaTileM x kWmmaTileN output tile with kWmmaWarps warps (each a 32x32
+/// quarter, 2x2 fragments of 16x16x16) stepping K by kWmmaTileK through
+/// shared memory.
+constexpr unsigned kWmmaTileM = 64;
+constexpr unsigned kWmmaTileN = 64;
+constexpr unsigned kWmmaTileK = 32;
+constexpr unsigned kWmmaWarps = 4;
+/// Function attribute: `ds.tensor_cores = false` compiles the f16/bf16
+/// matmuls of the function with the SIMT template instead (the fallback,
+/// and the baseline of test/bench/tensorcore_bench.py).
+constexpr const char kTensorCoresAttr[] = "ds.tensor_cores";
 /// Threads per block of softmax and layer_norm (one block per row).
 constexpr unsigned kRowBlock = 128;
 
@@ -225,6 +237,18 @@ FailureOr<std::string> contractionEpilogue(FusionOp fusion, Operation *op,
                                            FusedState &state, StringRef lin,
                                            StringRef value, StringRef indent);
 
+/// A matmul normalized to [batch..., M, K] x [batch..., K, N] (numpy rules,
+/// 1-D operands promoted), with the broadcast batch strides of A and B in
+/// whole matrices.
+struct MatmulShape {
+  ElementKind e;
+  int64_t m = 0, k = 0, n = 0;
+  SmallVector<int64_t> batch, aStrides, bStrides;
+  int64_t batchCount = 1;
+  /// Index type of the kernel (covers the fusion's values when fused).
+  std::string indexType;
+};
+
 class KernelEmitter {
 public:
   explicit KernelEmitter(func::FuncOp func) : func(func) {}
@@ -255,6 +279,14 @@ private:
   // KernelsGemv.cpp: matmuls of at most 8 rows (decoding).
   bool isGemvShape(MatmulOp op, FusionOp fusion);
   LogicalResult emitMatmulGemv(MatmulOp op, FusionOp fusion);
+  FailureOr<MatmulShape> matmulShape(MatmulOp op, FusionOp fusion);
+  /// f16/bf16 operands of one type, unless the function opts out with
+  /// `ds.tensor_cores = false`.
+  bool useTensorCores(MatmulOp op, const MatmulShape &shape) const;
+  /// The WMMA template (nvcuda::wmma m16n16k16, f32 accumulation), fused
+  /// epilogue included.
+  LogicalResult emitMatmulTensorCore(MatmulOp op, FusionOp fusion,
+                                     const MatmulShape &shape);
   /// With `fusion`, the kernel of that "conv" fusion (epilogue at the store).
   LogicalResult emitConv(ConvOp op, FusionOp fusion = {});
   LogicalResult emitConvTranspose(ConvTransposeOp op, FusionOp fusion = {});

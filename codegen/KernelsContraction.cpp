@@ -133,27 +133,29 @@ std::string positionIndex(ArrayRef<int64_t> shape, StringRef prefix,
 // matmul
 //===----------------------------------------------------------------------===//
 
-LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
-  if (isGemvShape(op, fusion))
-    return emitMatmulGemv(op, fusion);
+FailureOr<MatmulShape> KernelEmitter::matmulShape(MatmulOp op,
+                                                  FusionOp fusion) {
+  MatmulShape sh;
   RankedTensorType lhsType = op.getLhs().getType();
   RankedTensorType rhsType = op.getRhs().getType();
   RankedTensorType outType = op.getType();
   FailureOr<ElementKind> kind = kindOf(op, op.getResult());
   if (failed(kind) || failed(requireFloat(op, *kind, outType.getElementType())))
     return failure();
-  ElementKind e = *kind;
+  sh.e = *kind;
   // Normalize to [batch..., M, K] x [batch..., K, N] as numpy does.
   SmallVector<int64_t> a(lhsType.getShape()), b(rhsType.getShape());
   if (a.size() == 1)
     a.insert(a.begin(), 1);
   if (b.size() == 1)
     b.push_back(1);
-  int64_t m = a[a.size() - 2], kDim = a.back(), n = b.back();
+  sh.m = a[a.size() - 2];
+  sh.k = a.back();
+  sh.n = b.back();
   ArrayRef<int64_t> batchA = ArrayRef<int64_t>(a).drop_back(2);
   ArrayRef<int64_t> batchB = ArrayRef<int64_t>(b).drop_back(2);
   size_t batchRank = std::max(batchA.size(), batchB.size());
-  SmallVector<int64_t> batch(batchRank);
+  sh.batch.resize(batchRank);
   for (size_t i = 0; i < batchRank; ++i) {
     int64_t da = i < batchRank - batchA.size()
                      ? 1
@@ -161,23 +163,65 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
     int64_t db = i < batchRank - batchB.size()
                      ? 1
                      : batchB[i - (batchRank - batchB.size())];
-    batch[i] = std::max(da, db);
+    sh.batch[i] = std::max(da, db);
   }
-  int64_t batchCount = product(batch);
+  sh.batchCount = product(sh.batch);
+  // Offsets of a batch coordinate into A and B, in units of whole matrices.
+  sh.aStrides = broadcastStrides(batchA, sh.batch);
+  sh.bStrides = broadcastStrides(batchB, sh.batch);
+  int64_t total =
+      sh.batchCount * std::max(sh.m * sh.k, std::max(sh.k * sh.n, sh.m * sh.n));
+  sh.indexType =
+      idxType(fusion ? std::max(total, fusionMaxElements(fusion)) : total);
+  return sh;
+}
+
+/// The batch offsets aBase, bBase, cBase of the matrices blockIdx.z works on.
+static void emitBatchBases(llvm::raw_ostream &os, const MatmulShape &sh) {
+  const std::string &it = sh.indexType;
+  if (sh.batch.empty()) {
+    os << "  const " << it << " aBase = 0, bBase = 0, cBase = 0;\n";
+    return;
+  }
+  emitCoordinates(os, sh.batch, "blockIdx.z", it, "  ");
+  os << "  const " << it << " aBase = (" << dotCoordinates(sh.aStrides)
+     << ") * " << sh.m * sh.k << "u;\n";
+  os << "  const " << it << " bBase = (" << dotCoordinates(sh.bStrides)
+     << ") * " << sh.k * sh.n << "u;\n";
+  os << "  const " << it << " cBase = (" << it << ")blockIdx.z * "
+     << sh.m * sh.n << "u;\n";
+}
+
+bool KernelEmitter::useTensorCores(MatmulOp op, const MatmulShape &sh) const {
+  if (sh.e.kind != ElementKind::F16 && sh.e.kind != ElementKind::BF16)
+    return false;
+  if (op.getLhs().getType().getElementType() !=
+      op.getRhs().getType().getElementType())
+    return false;
+  auto enabled = func->getAttrOfType<BoolAttr>(kTensorCoresAttr);
+  return !enabled || enabled.getValue();
+}
+
+LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
+  // Few rows (decoding) are bandwidth-bound: the GEMV beats both tiles.
+  if (isGemvShape(op, fusion))
+    return emitMatmulGemv(op, fusion);
+  FailureOr<MatmulShape> shape = matmulShape(op, fusion);
+  if (failed(shape))
+    return failure();
+  const MatmulShape &sh = *shape;
+  if (useTensorCores(op, sh))
+    return emitMatmulTensorCore(op, fusion, sh);
+  ElementKind e = sh.e;
+  int64_t m = sh.m, kDim = sh.k, n = sh.n, batchCount = sh.batchCount;
   if (batchCount > 65535 || (m + kMatmulTile - 1) / kMatmulTile > 65535)
     return op.emitOpError("unimplemented: matmul grid too large (batch ")
            << batchCount << ", rows " << m << ")";
-  // Offsets of a batch coordinate into A and B, in units of whole matrices.
-  SmallVector<int64_t> aStrides = broadcastStrides(batchA, batch);
-  SmallVector<int64_t> bStrides = broadcastStrides(batchB, batch);
-  int64_t total = batchCount * std::max(m * kDim, std::max(kDim * n, m * n));
-  std::string it = idxType(total);
+  std::string it = sh.indexType;
   std::string st = e.storage();
   FusedState state;
-  if (fusion) {
-    it = idxType(std::max(total, fusionMaxElements(fusion)));
+  if (fusion)
     state.indexType = it;
-  }
 
   EmittedKernel &k = newKernel(fusion ? fusion.getOperation() : op,
                                fusion ? "fusion_matmul" : "matmul");
@@ -196,17 +240,7 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
   os << "  const " << it << " tx = threadIdx.x, ty = threadIdx.y;\n";
   os << "  const " << it << " row = blockIdx.y * " << t << "u + ty;\n";
   os << "  const " << it << " col = blockIdx.x * " << t << "u + tx;\n";
-  if (batchRank > 0) {
-    emitCoordinates(os, batch, "blockIdx.z", it, "  ");
-    os << "  const " << it << " aBase = (" << dotCoordinates(aStrides) << ") * "
-       << m * kDim << "u;\n";
-    os << "  const " << it << " bBase = (" << dotCoordinates(bStrides) << ") * "
-       << kDim * n << "u;\n";
-    os << "  const " << it << " cBase = (" << it << ")blockIdx.z * " << m * n
-       << "u;\n";
-  } else {
-    os << "  const " << it << " aBase = 0, bBase = 0, cBase = 0;\n";
-  }
+  emitBatchBases(os, sh);
   os << "  float acc = 0.0f;\n";
   os << "  for (" << it << " k0 = 0; k0 < " << kDim << "u; k0 += " << t
      << "u) {\n";
@@ -244,8 +278,10 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
   if (fusion) {
     // The epilogue, pulled at the output index with the accumulator as the
     // matmul's value there.
-    FailureOr<std::string> epilogue =
-        contractionEpilogue(fusion, op, state, "o", "acc", "    ");
+    // Rounded to the element type first, as the unfused op stores it (a
+    // no-op for f32).
+    FailureOr<std::string> epilogue = contractionEpilogue(
+        fusion, op, state, "o", e.load(e.store("acc")), "    ");
     if (failed(epilogue))
       return failure();
     os << "  if (row < " << m << "u && col < " << n << "u) {\n";
@@ -268,6 +304,200 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
   k.args = {op.getLhs(), op.getRhs(), op.getResult()};
   k.numInputs = 2;
   k.paramTypes = {"const " + st + " *", "const " + st + " *", st + " *"};
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// matmul on tensor cores (f16, bf16)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// `a && b ...` of the conditions that can fail; "true" when none can.
+std::string conjunction(ArrayRef<std::string> conds) {
+  std::string s;
+  for (const std::string &c : conds)
+    if (!c.empty())
+      s += (s.empty() ? "" : " && ") + c;
+  return s.empty() ? "true" : s;
+}
+
+/// `v < bound` unless every value the tile loop gives v is below `bound`
+/// (the dim is a multiple of the tile).
+std::string boundCheck(StringRef v, int64_t bound, int64_t tile) {
+  if (bound % tile == 0)
+    return "";
+  return llvm::formatv("{0} < {1}u", v, bound).str();
+}
+
+} // namespace
+
+LogicalResult KernelEmitter::emitMatmulTensorCore(MatmulOp op, FusionOp fusion,
+                                                  const MatmulShape &sh) {
+  constexpr unsigned tm = kWmmaTileM, tn = kWmmaTileN, tk = kWmmaTileK;
+  constexpr unsigned threads = kWmmaWarps * 32;
+  // Leading dimensions of the shared tiles, padded by 16 bytes against bank
+  // conflicts; every fragment pointer stays 32-byte aligned as WMMA needs.
+  constexpr unsigned lda = tk + 8, ldb = tn + 8, ldc = 32 + 4;
+  constexpr unsigned aBytes = tm * lda * 2, bBytes = tk * ldb * 2;
+  constexpr unsigned cBytes = kWmmaWarps * 32 * ldc * 4;
+  constexpr unsigned smemBytes = std::max(aBytes + bBytes, cBytes);
+  static_assert(aBytes % 32 == 0 && (16 * lda * 2) % 32 == 0 &&
+                    (16 * ldb * 2) % 32 == 0 && (16 * ldc * 4) % 32 == 0 &&
+                    (32 * ldc * 4) % 32 == 0,
+                "WMMA fragment pointers must be 32-byte aligned");
+  const ElementKind e = sh.e;
+  int64_t m = sh.m, kDim = sh.k, n = sh.n;
+  if (sh.batchCount > 65535 || (m + tm - 1) / tm > 65535)
+    return op.emitOpError("unimplemented: matmul grid too large (batch ")
+           << sh.batchCount << ", rows " << m << ")";
+  const std::string &it = sh.indexType;
+  std::string ht = e.kind == ElementKind::F16 ? "__half" : "__nv_bfloat16";
+  std::string fromBits =
+      e.kind == ElementKind::F16 ? "__ushort_as_half" : "__ushort_as_bfloat16";
+  FusedState state;
+  state.indexType = it;
+
+  EmittedKernel &k = newKernel(fusion ? fusion.getOperation() : op,
+                               fusion ? "fusion_matmul" : "matmul");
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "#include <mma.h>\n\n";
+  os << "extern \"C\" __global__ void __launch_bounds__(" << threads << ") "
+     << k.name << "(";
+  if (fusion)
+    os << fusedParameters(fusion, k) << ") {\n";
+  else
+    os << "const unsigned short *__restrict__ A, const unsigned short "
+          "*__restrict__ B, unsigned short *__restrict__ C) {\n";
+  os << "  using namespace nvcuda;\n";
+  os << "  // The A (" << tm << "x" << tk << ") and B (" << tk << "x" << tn
+     << ") tiles of one K step; after the K loop the same bytes stage each "
+        "warp's 32x32 accumulator for the per-element epilogue.\n";
+  os << "  __shared__ __align__(32) unsigned char smem[" << smemBytes << "];\n";
+  os << "  " << ht << " *As = reinterpret_cast<" << ht << " *>(smem);\n";
+  os << "  " << ht << " *Bs = reinterpret_cast<" << ht << " *>(smem + "
+     << aBytes << ");\n";
+  os << "  float *Cs = reinterpret_cast<float *>(smem);\n";
+  os << "  const unsigned tid = threadIdx.x, warp = tid / 32u, lane = tid % "
+        "32u;\n";
+  os << "  const unsigned wr = warp / 2u * 32u, wc = warp % 2u * 32u;\n";
+  os << "  const " << it << " rowBase = (" << it << ")blockIdx.y * " << tm
+     << "u, colBase = (" << it << ")blockIdx.x * " << tn << "u;\n";
+  emitBatchBases(os, sh);
+  os << "  wmma::fragment<wmma::accumulator, 16, 16, 16, float> cf[2][2];\n";
+  os << "#pragma unroll\n  for (int i = 0; i < 2; ++i)\n"
+        "#pragma unroll\n    for (int j = 0; j < 2; ++j)\n"
+        "      wmma::fill_fragment(cf[i][j], 0.0f);\n";
+  os << "  for (" << it << " k0 = 0; k0 < " << kDim << "u; k0 += " << tk
+     << "u) {\n";
+  // Operand tiles, zero-padded past the matrix edges.
+  struct TileLoad {
+    const char *name;
+    Value operand;
+    unsigned rows, cols, ld;
+    std::string coords, index, cond;
+  };
+  TileLoad loads[] = {
+      {"As", op.getLhs(), tm, tk, lda,
+       llvm::formatv("const {0} row = rowBase + r, ka = k0 + c;", it).str(),
+       llvm::formatv("aBase + row * {0}u + ka", kDim).str(),
+       conjunction({boundCheck("row", m, tm), boundCheck("ka", kDim, tk)})},
+      {"Bs", op.getRhs(), tk, tn, ldb,
+       llvm::formatv("const {0} kb = k0 + r, col = colBase + c;", it).str(),
+       llvm::formatv("bBase + kb * {0}u + col", n).str(),
+       conjunction({boundCheck("kb", kDim, tk), boundCheck("col", n, tn)})}};
+  for (const TileLoad &t : loads) {
+    // Four loads in flight per thread (unrolling the whole loop costs 128+
+    // registers; none made ptxas spill on sm_90 once).
+    os << "#pragma unroll 4\n";
+    os << "    for (unsigned e = tid; e < " << t.rows * t.cols
+       << "u; e += " << threads << "u) {\n";
+    os << "      const unsigned r = e / " << t.cols << "u, c = e % " << t.cols
+       << "u;\n";
+    os << "      " << t.coords << "\n";
+    std::string dst = llvm::formatv("{0}[r * {1}u + c]", t.name, t.ld).str();
+    if (fusion) {
+      // Operands pulled through the absorbed transposes and views (exact:
+      // they are values of the operand type, rounded back unchanged).
+      FusedExpr load(state, "        ");
+      std::string v = load.get(t.operand, "l");
+      if (load.failedAny)
+        return failure();
+      if (t.cond == "true")
+        os << "      float x;\n      {\n";
+      else
+        os << "      float x = 0.0f;\n      if (" << t.cond << ") {\n";
+      os << "        const " << it << " l = " << t.index << ";\n"
+         << load.code << "        x = " << v << ";\n      }\n";
+      os << "      " << dst << " = " << fromBits << "(" << e.store("x")
+         << ");\n";
+    } else {
+      std::string value =
+          (t.name == StringRef("As") ? "A[" : "B[") + t.index + "]";
+      if (t.cond != "true")
+        value = t.cond + " ? " + value + " : (unsigned short)0";
+      os << "      " << dst << " = " << fromBits << "(" << value << ");\n";
+    }
+    os << "    }\n";
+  }
+  os << "    __syncthreads();\n";
+  os << "#pragma unroll\n";
+  os << "    for (int kk = 0; kk < " << tk << "; kk += 16) {\n";
+  os << "      wmma::fragment<wmma::matrix_a, 16, 16, 16, " << ht
+     << ", wmma::row_major> af[2];\n";
+  os << "      wmma::fragment<wmma::matrix_b, 16, 16, 16, " << ht
+     << ", wmma::row_major> bf[2];\n";
+  os << "#pragma unroll\n      for (int i = 0; i < 2; ++i) {\n";
+  os << "        wmma::load_matrix_sync(af[i], As + (wr + i * 16) * " << lda
+     << " + kk, " << lda << ");\n";
+  os << "        wmma::load_matrix_sync(bf[i], Bs + kk * " << ldb
+     << " + wc + i * 16, " << ldb << ");\n      }\n";
+  os << "#pragma unroll\n      for (int i = 0; i < 2; ++i)\n"
+        "#pragma unroll\n        for (int j = 0; j < 2; ++j)\n"
+        "          wmma::mma_sync(cf[i][j], af[i], bf[j], cf[i][j]);\n";
+  os << "    }\n    __syncthreads();\n  }\n";
+  // Each warp stages its accumulators, then writes its 32x32 quarter one
+  // element per lane and step (coalesced rows), the epilogue per element.
+  os << "  float *Cw = Cs + warp * " << 32 * ldc << "u;\n";
+  os << "#pragma unroll\n  for (int i = 0; i < 2; ++i)\n"
+        "#pragma unroll\n    for (int j = 0; j < 2; ++j)\n";
+  os << "      wmma::store_matrix_sync(Cw + i * " << 16 * ldc
+     << " + j * 16, cf[i][j], " << ldc << ", wmma::mem_row_major);\n";
+  os << "  __syncwarp();\n";
+  os << "  for (unsigned e = lane; e < 1024u; e += 32u) {\n";
+  os << "    const unsigned r = e / 32u, c = e % 32u;\n";
+  os << "    const " << it
+     << " row = rowBase + wr + r, col = colBase + wc + c;\n";
+  // Rows and columns past the matrix edges exist only in edge tiles.
+  std::string storeCond =
+      conjunction({boundCheck("row", m, tm), boundCheck("col", n, tn)});
+  os << (storeCond == "true" ? "    {\n" : "    if (" + storeCond + ") {\n");
+  os << "      const float acc = Cw[r * " << ldc << "u + c];\n";
+  os << "      const " << it << " o = cBase + row * " << n << "u + col;\n";
+  if (fusion) {
+    // Rounded to the element type first, as the unfused op stores it.
+    FailureOr<std::string> epilogue = contractionEpilogue(
+        fusion, op, state, "o", e.load(e.store("acc")), "      ");
+    if (failed(epilogue))
+      return failure();
+    os << *epilogue;
+  } else {
+    os << "      C[o] = " << e.store("acc") << ";\n";
+  }
+  os << "    }\n  }\n}\n";
+  k.source = fusion ? finishSource(k, fusion, state.prelude + s)
+                    : finishSource(k, op, s);
+  k.grid = {static_cast<uint32_t>(std::max<int64_t>(1, (n + tn - 1) / tn)),
+            static_cast<uint32_t>(std::max<int64_t>(1, (m + tm - 1) / tm)),
+            static_cast<uint32_t>(std::max<int64_t>(1, sh.batchCount))};
+  k.block = {threads, 1, 1};
+  if (fusion)
+    return success();
+  k.args = {op.getLhs(), op.getRhs(), op.getResult()};
+  k.numInputs = 2;
+  k.paramTypes = {"const unsigned short *", "const unsigned short *",
+                  "unsigned short *"};
   return success();
 }
 

@@ -38,6 +38,23 @@ void mlir::ds::parsePtxasResourceUsage(const std::string &log,
   }
 }
 
+std::vector<std::string> mlir::ds::nvrtcOptions(const std::string &source,
+                                                const std::string &target) {
+  // IEEE math (no --use_fast_math): results are checked against the CPU.
+  std::vector<std::string> options = {"--gpu-architecture=" + target,
+                                      "--std=c++17"};
+  if (target.rfind("sm_", 0) == 0)
+    options.push_back("--ptxas-options=-v");
+#ifdef DS_CUDA_INCLUDE_DIR
+  // The tensor-core kernels use the toolkit's <mma.h> (and the half types it
+  // includes), which NVRTC finds only on the toolkit's include path; the
+  // other kernels include nothing.
+  if (source.find("#include <mma.h>") != std::string::npos)
+    options.push_back(std::string("--include-path=") + DS_CUDA_INCLUDE_DIR);
+#endif
+  return options;
+}
+
 #ifdef DS_HAVE_NVRTC
 
 bool mlir::ds::isNvrtcAvailable() { return true; }
@@ -65,12 +82,10 @@ NvrtcOutput mlir::ds::compileWithNvrtc(const std::string &source,
     return out;
   }
   bool cubin = target.rfind("sm_", 0) == 0;
-  std::string arch = "--gpu-architecture=" + target;
-  // IEEE math (no --use_fast_math): results are checked against the CPU.
-  // NvrtcCache::key() hashes these options: keep the two in step.
-  std::vector<const char *> options = {arch.c_str(), "--std=c++17"};
-  if (cubin)
-    options.push_back("--ptxas-options=-v");
+  std::vector<std::string> optionStrings = nvrtcOptions(source, target);
+  std::vector<const char *> options;
+  for (const std::string &o : optionStrings)
+    options.push_back(o.c_str());
   res = nvrtcCompileProgram(prog, static_cast<int>(options.size()),
                             options.data());
   size_t logSize = 0;
@@ -135,7 +150,7 @@ NvrtcOutput mlir::ds::compileWithNvrtc(const std::string &, const std::string &,
 
 namespace {
 /// Bump when the entry layout or the compile options change.
-constexpr const char kCacheFormat[] = "ds-nvrtc-cache-1";
+constexpr const char kCacheFormat[] = "ds-nvrtc-cache-2";
 constexpr const char kEntryMagic[8] = {'D', 'S', 'N', 'V', 'R', 'C', '1', '\n'};
 
 void appendU64(std::string &out, uint64_t v) {
@@ -182,8 +197,10 @@ std::string NvrtcCache::key(const std::string &source,
   };
   field(kCacheFormat);
   field(getNvrtcVersion());
-  field("--gpu-architecture=" + target + " --std=c++17" +
-        (target.rfind("sm_", 0) == 0 ? " --ptxas-options=-v" : ""));
+  std::string options;
+  for (const std::string &o : nvrtcOptions(source, target))
+    options += o + "\n";
+  field(options);
   field(kernelName);
   field(source);
   std::array<uint8_t, 32> digest = hash.final();

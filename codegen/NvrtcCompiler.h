@@ -13,6 +13,7 @@
 #include "runtime/Artifact.h"
 
 #include <string>
+#include <vector>
 
 namespace mlir::ds {
 
@@ -28,6 +29,12 @@ struct NvrtcOutput {
   ::ds::runtime::KernelBinary binary;
   double compileMs = 0;
 };
+
+/// The NVRTC options of `source` for `target` (what the cache key hashes):
+/// the architecture, C++17, ptxas resource use for CUBIN targets, and the
+/// toolkit's include path for a source that includes <mma.h>.
+std::vector<std::string> nvrtcOptions(const std::string &source,
+                                      const std::string &target);
 
 /// Compiles `source` (entry `kernelName`) for `target`.
 NvrtcOutput compileWithNvrtc(const std::string &source,

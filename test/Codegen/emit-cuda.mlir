@@ -318,13 +318,14 @@ func.func @main(%x: tensor<3x5xf32>, %r: tensor<1x1x4x5xf32>, %m: tensor<2x3x4xi
 
 // -----
 
-// bf16 matmul stages f32 tiles and rounds once on store; f16 softmax; range
-// rounds once (fused multiply-add); constant_of_shape stores the value's
-// exact bits; flatten, squeeze and unsqueeze are views like reshape (no
-// kernel; a returned view gets a copy).
-// CHECK-LABEL: // launch k0_matmul
-// CHECK: As[ty][tx] = (row < 5u && ka < 7u) ? dsBf16ToF32(A[aBase + row * 7u + ka]) : 0.0f;
-// CHECK: C[cBase + row * 3u + col] = dsF32ToBf16(acc);
+// bf16 matmul runs on tensor cores (emit-cuda-tensor-core.mlir): the bits
+// are staged unchanged and the f32 accumulator rounds once on store; f16
+// softmax; range rounds once (fused multiply-add); constant_of_shape stores
+// the value's exact bits; flatten, squeeze and unsqueeze are views like
+// reshape (no kernel; a returned view gets a copy).
+// CHECK-LABEL: // launch k0_matmul: grid (1, 1, 1) block (128, 1, 1)
+// CHECK: Bs[r * 72u + c] = __ushort_as_bfloat16(kb < 7u && col < 3u ? B[bBase + kb * 3u + col] : (unsigned short)0);
+// CHECK: C[o] = dsF32ToBf16(acc);
 // CHECK-LABEL: // launch k1_softmax
 // CHECK: m = fmaxf(m, dsF16ToF32(x[j * 1u]));
 // CHECK: y[j * 1u] = dsF32ToF16(expf(dsF16ToF32(x[j * 1u]) - m) * inv);
