@@ -389,6 +389,12 @@ LogicalResult KernelEmitter::emitMatmulTensorCore(MatmulOp op, FusionOp fusion,
   os << "#pragma unroll\n  for (int i = 0; i < 2; ++i)\n"
         "#pragma unroll\n    for (int j = 0; j < 2; ++j)\n"
         "      wmma::fill_fragment(cf[i][j], 0.0f);\n";
+  if (!fusion && kDim % 8 == 0)
+    os << "  const bool AAligned = (reinterpret_cast<unsigned long long>(A) & "
+          "15u) == 0;\n";
+  if (!fusion && n % 8 == 0)
+    os << "  const bool BAligned = (reinterpret_cast<unsigned long long>(B) & "
+          "15u) == 0;\n";
   os << "  for (" << it << " k0 = 0; k0 < " << kDim << "u; k0 += " << tk
      << "u) {\n";
   // Operand tiles, zero-padded past the matrix edges.
@@ -397,17 +403,42 @@ LogicalResult KernelEmitter::emitMatmulTensorCore(MatmulOp op, FusionOp fusion,
     Value operand;
     unsigned rows, cols, ld;
     std::string coords, index, cond;
+    /// Elements of a matrix row (K for A, N for B).
+    int64_t contiguous;
   };
   TileLoad loads[] = {
       {"As", op.getLhs(), tm, tk, lda,
        llvm::formatv("const {0} row = rowBase + r, ka = k0 + c;", it).str(),
        llvm::formatv("aBase + row * {0}u + ka", kDim).str(),
-       conjunction({boundCheck("row", m, tm), boundCheck("ka", kDim, tk)})},
+       conjunction({boundCheck("row", m, tm), boundCheck("ka", kDim, tk)}),
+       kDim},
       {"Bs", op.getRhs(), tk, tn, ldb,
        llvm::formatv("const {0} kb = k0 + r, col = colBase + c;", it).str(),
        llvm::formatv("bBase + kb * {0}u + col", n).str(),
-       conjunction({boundCheck("kb", kDim, tk), boundCheck("col", n, tn)})}};
+       conjunction({boundCheck("kb", kDim, tk), boundCheck("col", n, tn)}), n}};
   for (const TileLoad &t : loads) {
+    const char *ptr = t.name == StringRef("As") ? "A" : "B";
+    // Unfused operands whose rows are whole 16-byte vectors (8 elements)
+    // load 16 bytes per thread and step when the pointer is aligned (arena
+    // offsets are; a check keeps any other buffer correct): each vector is
+    // entirely inside or outside the matrix.
+    bool vector = !fusion && t.contiguous % 8 == 0;
+    if (vector) {
+      os << "    if (" << ptr << "Aligned) {\n";
+      os << "#pragma unroll\n";
+      os << "      for (unsigned e = tid; e < " << t.rows * t.cols / 8
+         << "u; e += " << threads << "u) {\n";
+      os << "        const unsigned r = e / " << t.cols / 8 << "u, c = e % "
+         << t.cols / 8 << "u * 8u;\n";
+      os << "        " << t.coords << "\n";
+      os << "        uint4 v = {0u, 0u, 0u, 0u};\n";
+      os << "        " << (t.cond == "true" ? "" : "if (" + t.cond + ") ")
+         << "v = *reinterpret_cast<const uint4 *>(" << ptr << " + " << t.index
+         << ");\n";
+      os << "        *reinterpret_cast<uint4 *>(" << t.name << " + r * " << t.ld
+         << "u + c) = v;\n";
+      os << "      }\n    } else {\n";
+    }
     // Four loads in flight per thread (unrolling the whole loop costs 128+
     // registers; none made ptxas spill on sm_90 once).
     os << "#pragma unroll 4\n";
@@ -433,13 +464,14 @@ LogicalResult KernelEmitter::emitMatmulTensorCore(MatmulOp op, FusionOp fusion,
       os << "      " << dst << " = " << fromBits << "(" << e.store("x")
          << ");\n";
     } else {
-      std::string value =
-          (t.name == StringRef("As") ? "A[" : "B[") + t.index + "]";
+      std::string value = std::string(ptr) + "[" + t.index + "]";
       if (t.cond != "true")
         value = t.cond + " ? " + value + " : (unsigned short)0";
       os << "      " << dst << " = " << fromBits << "(" << value << ");\n";
     }
     os << "    }\n";
+    if (vector)
+      os << "    }\n";
   }
   os << "    __syncthreads();\n";
   os << "#pragma unroll\n";
