@@ -85,7 +85,7 @@ def kernel_seconds(ds_run, dsa, repeat, metrics):
     r = run([ds_run, dsa, "--device", "cuda", "--random-inputs", "1",
              "--repeat", str(repeat), "--metrics", metrics])
     text = open(metrics).read()
-    return float(re.search(r"^ds_kernel_seconds_total (\S+)", text, re.M).group(1)), r.stdout
+    return float(re.search(r"^ds_kernel_seconds_total(?:{[^}]*})? (\S+)", text, re.M).group(1)), r.stdout
 
 
 def main():
