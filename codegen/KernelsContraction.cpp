@@ -1,15 +1,17 @@
 //===- KernelsContraction.cpp - matmul, conv and pooling templates --------===//
 //
-// matmul: 16x16 shared-memory tiles, one output per thread, batch in
-// gridDim.z with broadcast batch offsets.
+// matmul: f32 (and f16/bf16 under `ds.tensor_cores = false`) on the SIMT
+// template, 16x16 shared-memory tiles with one output per thread; f16/bf16
+// on tensor cores (nvcuda::wmma m16n16k16, f32 accumulators, 64x64 block
+// tiles of 4 warps). Both put the batch in gridDim.z with broadcast batch
+// offsets and apply a fused epilogue per output element.
 //
-// conv, conv_transpose, max_pool, avg_pool: the unfused baseline, a direct
-// kernel with one output element per thread and every window loop bound a
-// compile-time constant (taps unrolled when the window has at most 64), f32
-// accumulation. conv_transpose gathers: each output visits the kernel taps
-// whose input position is integral and in range. Implicit GEMM on tensor
-// cores replaces the conv template later; these kernels are the numerics
-// baseline it is checked against.
+// conv, conv_transpose, max_pool, avg_pool: a direct kernel with one output
+// element per thread and every window loop bound a compile-time constant
+// (taps unrolled when the window has at most 64), f32 accumulation.
+// conv_transpose gathers: each output visits the kernel taps whose input
+// position is integral and in range. docs/design/kernel-abi.md says why conv
+// stays direct rather than an implicit GEMM.
 //
 //===----------------------------------------------------------------------===//
 
