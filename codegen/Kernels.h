@@ -289,6 +289,14 @@ private:
                                      const MatmulShape &shape);
   /// With `fusion`, the kernel of that "conv" fusion (epilogue at the store).
   LogicalResult emitConv(ConvOp op, FusionOp fusion = {});
+  /// f16/bf16 input and weight, group 1, unless the function opts out with
+  /// `ds.tensor_cores = false`, and large enough for an implicit GEMM:
+  /// channels x taps >= kWmmaTileK and >= 16 output channels.
+  bool useTensorCores(ConvOp op) const;
+  /// Implicit GEMM on the tensor-core template: M = output channels,
+  /// N = output positions, K = input channels x taps, one image per
+  /// gridDim.z; the image patch gathered while loading B tiles.
+  LogicalResult emitConvTensorCore(ConvOp op, FusionOp fusion);
   LogicalResult emitConvTranspose(ConvTransposeOp op, FusionOp fusion = {});
   /// max_pool and avg_pool.
   LogicalResult emitPool(Operation *op);

@@ -17,6 +17,7 @@
 
 #include "codegen/Kernels.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
@@ -310,7 +311,7 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
 }
 
 //===----------------------------------------------------------------------===//
-// matmul on tensor cores (f16, bf16)
+// GEMM on tensor cores (f16, bf16): matmul and implicit-GEMM conv
 //===----------------------------------------------------------------------===//
 
 namespace {
@@ -332,10 +333,37 @@ std::string boundCheck(StringRef v, int64_t bound, int64_t tile) {
   return llvm::formatv("{0} < {1}u", v, bound).str();
 }
 
-} // namespace
+/// How one operand tile of the tensor-core GEMM is loaded.
+struct GemmOperand {
+  /// Declares the matrix coordinates of tile element (r, c): `row`, `ka`
+  /// for A, `kb`, `col` for B.
+  std::string coords;
+  /// Statements (6 spaces deep) that set `bits` (zero beforehand) to the
+  /// element's storage bits at those coordinates.
+  std::string load;
+  /// Optional 16-byte path: when the matrix rows are whole vectors of 8
+  /// elements, `vectorPtr` (an expression in the coordinates) points at
+  /// elements c .. c + 7, in the matrix when `vectorCond` holds, and
+  /// `alignedPtr` is the base pointer whose alignment is checked.
+  std::string vectorPtr, vectorCond, alignedPtr;
+};
 
-LogicalResult KernelEmitter::emitMatmulTensorCore(MatmulOp op, FusionOp fusion,
-                                                  const MatmulShape &sh) {
+/// A GEMM C[M x N] = A[M x K] * B[K x N] per gridDim.z slice on tensor cores
+/// (docs/design/kernel-abi.md, "Tensor-core matmul").
+struct TensorCoreGemm {
+  std::string name, params;
+  ElementKind e;
+  std::string indexType;
+  int64_t m = 0, n = 0, k = 0;
+  /// Statements before the K loop (batch offsets).
+  std::string prologue;
+  GemmOperand a, b;
+  /// Statements (6 spaces deep) run per output element in the matrix, with
+  /// `row`, `col` and the f32 accumulator `acc`.
+  std::string epilogue;
+};
+
+std::string tensorCoreGemmSource(const TensorCoreGemm &g) {
   constexpr unsigned tm = kWmmaTileM, tn = kWmmaTileN, tk = kWmmaTileK;
   constexpr unsigned threads = kWmmaWarps * 32;
   // Leading dimensions of the shared tiles, padded by 16 bytes against bank
@@ -348,30 +376,15 @@ LogicalResult KernelEmitter::emitMatmulTensorCore(MatmulOp op, FusionOp fusion,
                     (16 * ldb * 2) % 32 == 0 && (16 * ldc * 4) % 32 == 0 &&
                     (32 * ldc * 4) % 32 == 0,
                 "WMMA fragment pointers must be 32-byte aligned");
-  const ElementKind e = sh.e;
-  int64_t m = sh.m, kDim = sh.k, n = sh.n;
-  if (sh.batchCount > 65535 || (m + tm - 1) / tm > 65535)
-    return op.emitOpError("unimplemented: matmul grid too large (batch ")
-           << sh.batchCount << ", rows " << m << ")";
-  const std::string &it = sh.indexType;
-  std::string ht = e.kind == ElementKind::F16 ? "__half" : "__nv_bfloat16";
-  std::string fromBits =
-      e.kind == ElementKind::F16 ? "__ushort_as_half" : "__ushort_as_bfloat16";
-  FusedState state;
-  state.indexType = it;
-
-  EmittedKernel &k = newKernel(fusion ? fusion.getOperation() : op,
-                               fusion ? "fusion_matmul" : "matmul");
+  const std::string &it = g.indexType;
+  std::string ht = g.e.kind == ElementKind::F16 ? "__half" : "__nv_bfloat16";
+  std::string fromBits = g.e.kind == ElementKind::F16 ? "__ushort_as_half"
+                                                      : "__ushort_as_bfloat16";
   std::string s;
   llvm::raw_string_ostream os(s);
   os << "#include <mma.h>\n\n";
   os << "extern \"C\" __global__ void __launch_bounds__(" << threads << ") "
-     << k.name << "(";
-  if (fusion)
-    os << fusedParameters(fusion, k) << ") {\n";
-  else
-    os << "const unsigned short *__restrict__ A, const unsigned short "
-          "*__restrict__ B, unsigned short *__restrict__ C) {\n";
+     << g.name << "(" << g.params << ") {\n";
   os << "  using namespace nvcuda;\n";
   os << "  // The A (" << tm << "x" << tk << ") and B (" << tk << "x" << tn
      << ") tiles of one K step; after the K loop the same bytes stage each "
@@ -386,93 +399,68 @@ LogicalResult KernelEmitter::emitMatmulTensorCore(MatmulOp op, FusionOp fusion,
   os << "  const unsigned wr = warp / 2u * 32u, wc = warp % 2u * 32u;\n";
   os << "  const " << it << " rowBase = (" << it << ")blockIdx.y * " << tm
      << "u, colBase = (" << it << ")blockIdx.x * " << tn << "u;\n";
-  emitBatchBases(os, sh);
+  os << g.prologue;
   os << "  wmma::fragment<wmma::accumulator, 16, 16, 16, float> cf[2][2];\n";
   os << "#pragma unroll\n  for (int i = 0; i < 2; ++i)\n"
         "#pragma unroll\n    for (int j = 0; j < 2; ++j)\n"
         "      wmma::fill_fragment(cf[i][j], 0.0f);\n";
-  if (!fusion && kDim % 8 == 0)
-    os << "  const bool AAligned = (reinterpret_cast<unsigned long long>(A) & "
-          "15u) == 0;\n";
-  if (!fusion && n % 8 == 0)
-    os << "  const bool BAligned = (reinterpret_cast<unsigned long long>(B) & "
-          "15u) == 0;\n";
-  os << "  for (" << it << " k0 = 0; k0 < " << kDim << "u; k0 += " << tk
+  struct Tile {
+    const char *name;
+    const GemmOperand &op;
+    unsigned rows, cols, ld;
+  } tiles[] = {{"As", g.a, tm, tk, lda}, {"Bs", g.b, tk, tn, ldb}};
+  for (const Tile &t : tiles)
+    if (!t.op.vectorPtr.empty())
+      os << "  const bool " << t.name << "Vector = (reinterpret_cast<unsigned "
+         << "long long>(" << t.op.alignedPtr << ") & 15u) == 0;\n";
+  os << "  for (" << it << " k0 = 0; k0 < " << g.k << "u; k0 += " << tk
      << "u) {\n";
   // Operand tiles, zero-padded past the matrix edges.
-  struct TileLoad {
-    const char *name;
-    Value operand;
-    unsigned rows, cols, ld;
-    std::string coords, index, cond;
-    /// Elements of a matrix row (K for A, N for B).
-    int64_t contiguous;
-  };
-  TileLoad loads[] = {
-      {"As", op.getLhs(), tm, tk, lda,
-       llvm::formatv("const {0} row = rowBase + r, ka = k0 + c;", it).str(),
-       llvm::formatv("aBase + row * {0}u + ka", kDim).str(),
-       conjunction({boundCheck("row", m, tm), boundCheck("ka", kDim, tk)}),
-       kDim},
-      {"Bs", op.getRhs(), tk, tn, ldb,
-       llvm::formatv("const {0} kb = k0 + r, col = colBase + c;", it).str(),
-       llvm::formatv("bBase + kb * {0}u + col", n).str(),
-       conjunction({boundCheck("kb", kDim, tk), boundCheck("col", n, tn)}), n}};
-  for (const TileLoad &t : loads) {
-    const char *ptr = t.name == StringRef("As") ? "A" : "B";
-    // Unfused operands whose rows are whole 16-byte vectors (8 elements)
-    // load 16 bytes per thread and step when the pointer is aligned (arena
-    // offsets are; a check keeps any other buffer correct): each vector is
-    // entirely inside or outside the matrix.
-    bool vector = !fusion && t.contiguous % 8 == 0;
-    if (vector) {
-      os << "    if (" << ptr << "Aligned) {\n";
+  for (const Tile &t : tiles) {
+    std::string indent = "    ";
+    if (!t.op.vectorPtr.empty()) {
+      // 16 bytes per thread and step when the pointer is aligned (arena
+      // offsets are; the check keeps any other buffer correct): a vector
+      // is entirely inside or outside the matrix.
+      os << "    if (" << t.name << "Vector) {\n";
       os << "#pragma unroll\n";
       os << "      for (unsigned e = tid; e < " << t.rows * t.cols / 8
          << "u; e += " << threads << "u) {\n";
       os << "        const unsigned r = e / " << t.cols / 8 << "u, c = e % "
          << t.cols / 8 << "u * 8u;\n";
-      os << "        " << t.coords << "\n";
+      os << "        " << t.op.coords << "\n";
       os << "        uint4 v = {0u, 0u, 0u, 0u};\n";
-      os << "        " << (t.cond == "true" ? "" : "if (" + t.cond + ") ")
-         << "v = *reinterpret_cast<const uint4 *>(" << ptr << " + " << t.index
-         << ");\n";
+      os << "        "
+         << (t.op.vectorCond == "true" ? "" : "if (" + t.op.vectorCond + ") ")
+         << "v = *reinterpret_cast<const uint4 *>(" << t.op.vectorPtr << ");\n";
       os << "        *reinterpret_cast<uint4 *>(" << t.name << " + r * " << t.ld
          << "u + c) = v;\n";
       os << "      }\n    } else {\n";
+      indent = "      ";
     }
     // Four loads in flight per thread (unrolling the whole loop costs 128+
     // registers; none made ptxas spill on sm_90 once).
-    os << "#pragma unroll 4\n";
-    os << "    for (unsigned e = tid; e < " << t.rows * t.cols
+    std::string body;
+    llvm::raw_string_ostream bs(body);
+    bs << "#pragma unroll 4\n";
+    bs << "for (unsigned e = tid; e < " << t.rows * t.cols
        << "u; e += " << threads << "u) {\n";
-    os << "      const unsigned r = e / " << t.cols << "u, c = e % " << t.cols
+    bs << "  const unsigned r = e / " << t.cols << "u, c = e % " << t.cols
        << "u;\n";
-    os << "      " << t.coords << "\n";
-    std::string dst = llvm::formatv("{0}[r * {1}u + c]", t.name, t.ld).str();
-    if (fusion) {
-      // Operands pulled through the absorbed transposes and views (exact:
-      // they are values of the operand type, rounded back unchanged).
-      FusedExpr load(state, "        ");
-      std::string v = load.get(t.operand, "l");
-      if (load.failedAny)
-        return failure();
-      if (t.cond == "true")
-        os << "      float x;\n      {\n";
-      else
-        os << "      float x = 0.0f;\n      if (" << t.cond << ") {\n";
-      os << "        const " << it << " l = " << t.index << ";\n"
-         << load.code << "        x = " << v << ";\n      }\n";
-      os << "      " << dst << " = " << fromBits << "(" << e.store("x")
-         << ");\n";
-    } else {
-      std::string value = std::string(ptr) + "[" + t.index + "]";
-      if (t.cond != "true")
-        value = t.cond + " ? " + value + " : (unsigned short)0";
-      os << "      " << dst << " = " << fromBits << "(" << value << ");\n";
-    }
-    os << "    }\n";
-    if (vector)
+    bs << "  " << t.op.coords << "\n";
+    bs << "  unsigned short bits = 0;\n";
+    // The operand's statements are written 6 deep; re-indent them.
+    for (StringRef line : llvm::split(StringRef(t.op.load).rtrim('\n'), '\n'))
+      bs << "  "
+         << line.drop_front(
+                std::min<size_t>(6, line.size() - line.ltrim(' ').size()))
+         << "\n";
+    bs << "  " << t.name << "[r * " << t.ld << "u + c] = " << fromBits
+       << "(bits);\n";
+    bs << "}\n";
+    for (StringRef line : llvm::split(StringRef(body).rtrim('\n'), '\n'))
+      os << (line.starts_with("#") ? "" : indent) << line << "\n";
+    if (!t.op.vectorPtr.empty())
       os << "    }\n";
   }
   os << "    __syncthreads();\n";
@@ -505,27 +493,107 @@ LogicalResult KernelEmitter::emitMatmulTensorCore(MatmulOp op, FusionOp fusion,
      << " row = rowBase + wr + r, col = colBase + wc + c;\n";
   // Rows and columns past the matrix edges exist only in edge tiles.
   std::string storeCond =
-      conjunction({boundCheck("row", m, tm), boundCheck("col", n, tn)});
+      conjunction({boundCheck("row", g.m, tm), boundCheck("col", g.n, tn)});
   os << (storeCond == "true" ? "    {\n" : "    if (" + storeCond + ") {\n");
   os << "      const float acc = Cw[r * " << ldc << "u + c];\n";
-  os << "      const " << it << " o = cBase + row * " << n << "u + col;\n";
+  os << g.epilogue;
+  os << "    }\n  }\n}\n";
+  return s;
+}
+
+/// The launch of a TensorCoreGemm with `slices` gridDim.z slices.
+void setGemmLaunch(EmittedKernel &k, const TensorCoreGemm &g, int64_t slices) {
+  k.grid = {static_cast<uint32_t>(
+                std::max<int64_t>(1, (g.n + kWmmaTileN - 1) / kWmmaTileN)),
+            static_cast<uint32_t>(
+                std::max<int64_t>(1, (g.m + kWmmaTileM - 1) / kWmmaTileM)),
+            static_cast<uint32_t>(std::max<int64_t>(1, slices))};
+  k.block = {kWmmaWarps * 32, 1, 1};
+}
+
+} // namespace
+
+LogicalResult KernelEmitter::emitMatmulTensorCore(MatmulOp op, FusionOp fusion,
+                                                  const MatmulShape &sh) {
+  const ElementKind e = sh.e;
+  int64_t m = sh.m, kDim = sh.k, n = sh.n;
+  if (sh.batchCount > 65535 || (m + kWmmaTileM - 1) / kWmmaTileM > 65535)
+    return op.emitOpError("unimplemented: matmul grid too large (batch ")
+           << sh.batchCount << ", rows " << m << ")";
+  const std::string &it = sh.indexType;
+  FusedState state;
+  state.indexType = it;
+  EmittedKernel &k = newKernel(fusion ? fusion.getOperation() : op,
+                               fusion ? "fusion_matmul" : "matmul");
+  TensorCoreGemm g;
+  g.name = k.name;
+  g.e = e;
+  g.indexType = it;
+  g.m = m;
+  g.n = n;
+  g.k = kDim;
+  g.params = fusion ? fusedParameters(fusion, k)
+                    : "const unsigned short *__restrict__ A, const unsigned "
+                      "short *__restrict__ B, unsigned short *__restrict__ C";
+  {
+    llvm::raw_string_ostream os(g.prologue);
+    emitBatchBases(os, sh);
+  }
+  struct Operand {
+    GemmOperand &out;
+    const char *ptr;
+    Value value;
+    std::string index, cond;
+    int64_t rowLength;
+  } operands[] = {{g.a, "A", op.getLhs(),
+                   llvm::formatv("aBase + row * {0}u + ka", kDim).str(),
+                   conjunction({boundCheck("row", m, kWmmaTileM),
+                                boundCheck("ka", kDim, kWmmaTileK)}),
+                   kDim},
+                  {g.b, "B", op.getRhs(),
+                   llvm::formatv("bBase + kb * {0}u + col", n).str(),
+                   conjunction({boundCheck("kb", kDim, kWmmaTileK),
+                                boundCheck("col", n, kWmmaTileN)}),
+                   n}};
+  g.a.coords = llvm::formatv("const {0} row = rowBase + r, ka = k0 + c;", it);
+  g.b.coords = llvm::formatv("const {0} kb = k0 + r, col = colBase + c;", it);
+  for (Operand &o : operands) {
+    std::string guard = o.cond == "true" ? "" : "if (" + o.cond + ") ";
+    if (fusion) {
+      // Operands pulled through the absorbed transposes and views (exact:
+      // they are values of the operand type, rounded back unchanged).
+      FusedExpr load(state, "        ");
+      std::string v = load.get(o.value, "l");
+      if (load.failedAny)
+        return failure();
+      o.out.load = "      " + guard + "{\n        const " + it +
+                   " l = " + o.index + ";\n" + load.code +
+                   "        bits = " + e.store(v) + ";\n      }\n";
+      continue;
+    }
+    o.out.load = "      " + guard + "bits = " + o.ptr + "[" + o.index + "];\n";
+    if (o.rowLength % 8 == 0) {
+      o.out.vectorPtr = std::string(o.ptr) + " + " + o.index;
+      o.out.vectorCond = o.cond;
+      o.out.alignedPtr = o.ptr;
+    }
+  }
+  std::string epilogue =
+      llvm::formatv("      const {0} o = cBase + row * {1}u + col;\n", it, n);
   if (fusion) {
     // Rounded to the element type first, as the unfused op stores it.
-    FailureOr<std::string> epilogue = contractionEpilogue(
+    FailureOr<std::string> stores = contractionEpilogue(
         fusion, op, state, "o", e.load(e.store("acc")), "      ");
-    if (failed(epilogue))
+    if (failed(stores))
       return failure();
-    os << *epilogue;
+    g.epilogue = epilogue + *stores;
   } else {
-    os << "      C[o] = " << e.store("acc") << ";\n";
+    g.epilogue = epilogue + "      C[o] = " + e.store("acc") + ";\n";
   }
-  os << "    }\n  }\n}\n";
-  k.source = fusion ? finishSource(k, fusion, state.prelude + s)
-                    : finishSource(k, op, s);
-  k.grid = {static_cast<uint32_t>(std::max<int64_t>(1, (n + tn - 1) / tn)),
-            static_cast<uint32_t>(std::max<int64_t>(1, (m + tm - 1) / tm)),
-            static_cast<uint32_t>(std::max<int64_t>(1, sh.batchCount))};
-  k.block = {threads, 1, 1};
+  std::string source = tensorCoreGemmSource(g);
+  k.source = fusion ? finishSource(k, fusion, state.prelude + source)
+                    : finishSource(k, op, source);
+  setGemmLaunch(k, g, sh.batchCount);
   if (fusion)
     return success();
   k.args = {op.getLhs(), op.getRhs(), op.getResult()};
@@ -609,8 +677,9 @@ FailureOr<ConvSetup> setUpConv(OpTy op, FusionOp fusion) {
   k.fusion = fusion;
   FusedState state;
   state.indexType = k.indexType;
-  FailureOr<std::string> epilogue =
-      contractionEpilogue(fusion, op, state, "i", "y", "    ");
+  // Rounded to the element type first, as the unfused op stores it.
+  FailureOr<std::string> epilogue = contractionEpilogue(
+      fusion, op, state, "i", cs.e.load(cs.e.store("y")), "    ");
   if (failed(epilogue))
     return failure();
   cs.epilogue = *epilogue;
@@ -642,7 +711,25 @@ std::string finishConv(const ConvSetup &cs, StringRef indent, size_t loops,
 
 } // namespace
 
+bool KernelEmitter::useTensorCores(ConvOp op) const {
+  Type elt = op.getType().getElementType();
+  if (!elt.isF16() && !elt.isBF16())
+    return false;
+  if (op.getInput().getType().getElementType() != elt ||
+      op.getWeight().getType().getElementType() != elt || op.getGroup() != 1)
+    return false;
+  auto enabled = func->getAttrOfType<BoolAttr>(kTensorCoresAttr);
+  if (enabled && !enabled.getValue())
+    return false;
+  // An implicit GEMM pays off with at least one K step of reduction
+  // (channels x taps) and a fourth of the 64-row tile in output channels.
+  ArrayRef<int64_t> w = op.getWeight().getType().getShape();
+  return product(w.drop_front(1)) >= kWmmaTileK && w[0] >= 16;
+}
+
 LogicalResult KernelEmitter::emitConv(ConvOp op, FusionOp fusion) {
+  if (useTensorCores(op))
+    return emitConvTensorCore(op, fusion);
   FailureOr<ConvSetup> cs = setUpConv(op, fusion);
   if (failed(cs))
     return failure();
@@ -670,6 +757,129 @@ LogicalResult KernelEmitter::emitConv(ConvOp op, FusionOp fusion) {
                    static_cast<bool>(op.getBias()));
   cs->k.body = std::move(s);
   emitPointwise(op, cs->k);
+  return success();
+}
+
+LogicalResult KernelEmitter::emitConvTensorCore(ConvOp op, FusionOp fusion) {
+  FailureOr<ConvSetup> cs = setUpConv(op, fusion);
+  if (failed(cs))
+    return failure();
+  ArrayRef<int64_t> inShape = op.getInput().getType().getShape();
+  ArrayRef<int64_t> outShape = op.getType().getShape();
+  SmallVector<WindowDim> dims =
+      windowDims(inShape, outShape, cs->kernel, op.getStrides(), op.getPads(),
+                 op.getDilations());
+  int64_t batch = outShape[0], cout = outShape[1];
+  ArrayRef<int64_t> outSpatial = outShape.drop_front(2);
+  int64_t outPlane = product(outSpatial);
+  int64_t kDim = cs->c * cs->taps;
+  if (batch > 65535 || (cout + kWmmaTileM - 1) / kWmmaTileM > 65535)
+    return op.emitOpError("unimplemented: conv grid too large (batch ")
+           << batch << ", channels " << cout << ")";
+  const std::string &it = cs->k.indexType;
+  const ElementKind &e = cs->e;
+  EmittedKernel &k =
+      newKernel(fusion ? fusion.getOperation() : op, cs->k.opName);
+  // The GEMM of image blockIdx.z: out[co][p] = sum over (ci, tap) of
+  // w[co][ci][tap] * x[ci][position of output p at tap], the B matrix
+  // gathered from the image (zero in the padding) as tiles are loaded.
+  TensorCoreGemm g;
+  g.name = k.name;
+  g.e = e;
+  g.indexType = it;
+  g.m = cout;
+  g.n = outPlane;
+  g.k = kDim;
+  if (fusion) {
+    g.params = fusedParameters(fusion, k);
+  } else {
+    for (size_t i = 0; i < cs->k.inputs.size(); ++i)
+      g.params +=
+          "const unsigned short *__restrict__ in" + std::to_string(i) + ", ";
+    g.params += "unsigned short *__restrict__ out";
+  }
+  g.prologue = llvm::formatv("  const unsigned short *xin = {0} + ({1})"
+                             "blockIdx.z * {2}u;\n"
+                             "  const {1} cBase = ({1})blockIdx.z * {3}u;\n",
+                             cs->x, it, cs->c * cs->inPlane, cout * outPlane);
+  std::string wIndex = llvm::formatv("row * {0}u + ka", kDim).str();
+  std::string aCond = conjunction({boundCheck("row", cout, kWmmaTileM),
+                                   boundCheck("ka", kDim, kWmmaTileK)});
+  g.a.coords = llvm::formatv("const {0} row = rowBase + r, ka = k0 + c;", it);
+  g.a.load = "      " + (aCond == "true" ? "" : "if (" + aCond + ") ") +
+             "bits = " + cs->w + "[" + wIndex + "];\n";
+  if (kDim % 8 == 0) {
+    g.a.vectorPtr = cs->w + " + " + wIndex;
+    g.a.vectorCond = aCond;
+    g.a.alignedPtr = cs->w;
+  }
+  // B[kb][col]: channel kb / taps, kernel tap kb % taps; output position
+  // col; taps in the padding read zero.
+  g.b.coords = llvm::formatv("const {0} kb = k0 + r, col = colBase + c;", it);
+  {
+    std::string bCond = conjunction({boundCheck("kb", kDim, kWmmaTileK),
+                                     boundCheck("col", outPlane, kWmmaTileN)});
+    llvm::raw_string_ostream os(g.b.load);
+    os << "      " << (bCond == "true" ? "" : "if (" + bCond + ") ") << "{\n";
+    os << "        const unsigned ci = kb / " << cs->taps << "u, tap = kb % "
+       << cs->taps << "u;\n";
+    SmallVector<int64_t> tapStrides = stridesOf(cs->kernel);
+    SmallVector<int64_t> outStrides = stridesOf(outSpatial);
+    SmallVector<std::string> inRange;
+    for (auto [d, w] : llvm::enumerate(dims)) {
+      auto coord = [](StringRef v, int64_t stride, int64_t size) {
+        std::string e = v.str();
+        if (stride != 1)
+          e = llvm::formatv("{0} / {1}u", e, stride).str();
+        return llvm::formatv("(int)({0} % {1}u)", e, size).str();
+      };
+      os << "        const int p" << d << " = "
+         << coord("col", outStrides[d], outSpatial[d]);
+      if (w.stride != 1)
+        os << " * " << w.stride;
+      if (w.pad != 0)
+        os << " - " << w.pad;
+      if (w.kernel > 1) {
+        os << " + " << coord("tap", tapStrides[d], w.kernel);
+        if (w.dilation != 1)
+          os << " * " << w.dilation;
+      }
+      os << ";\n";
+      if (w.mayUnderflow() && w.mayOverflow())
+        inRange.push_back(llvm::formatv("(unsigned)p{0} < {1}u", d, w.in));
+      else if (w.mayUnderflow())
+        inRange.push_back(llvm::formatv("p{0} >= 0", d));
+      else if (w.mayOverflow())
+        inRange.push_back(llvm::formatv("p{0} < {1}", d, w.in));
+    }
+    std::string inside = conjunction(inRange);
+    os << "        " << (inside == "true" ? "" : "if (" + inside + ") ")
+       << "bits = xin[" << channelOffset(it, cs->inPlane) << " + "
+       << positionIndex(cs->inSpatial, "p", it) << "];\n";
+    os << "      }\n";
+  }
+  std::string value =
+      op.getBias() ? "acc + " + e.load(cs->b + "[row]") : std::string("acc");
+  g.epilogue = llvm::formatv("      const {0} o = cBase + row * {1}u + col;\n",
+                             it, outPlane);
+  if (cs->epilogue.empty())
+    g.epilogue += "      out[o] = " + e.store(value) + ";\n";
+  else
+    g.epilogue += "      const " + it +
+                  " i = o;\n      const float y = " + value + ";\n" +
+                  cs->epilogue;
+  std::string source = tensorCoreGemmSource(g);
+  k.source = fusion ? finishSource(k, fusion, cs->k.prelude + source)
+                    : finishSource(k, op, source);
+  setGemmLaunch(k, g, batch);
+  if (fusion)
+    return success();
+  k.args.assign(cs->k.inputs.begin(), cs->k.inputs.end());
+  k.args.push_back(op.getResult());
+  k.numInputs = cs->k.inputs.size();
+  for (size_t i = 0; i < cs->k.inputs.size(); ++i)
+    k.paramTypes.push_back("const unsigned short *");
+  k.paramTypes.push_back("unsigned short *");
   return success();
 }
 

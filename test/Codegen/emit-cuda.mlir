@@ -324,7 +324,8 @@ func.func @main(%x: tensor<3x5xf32>, %r: tensor<1x1x4x5xf32>, %m: tensor<2x3x4xi
 // the value's exact bits; flatten, squeeze and unsqueeze are views like
 // reshape (no kernel; a returned view gets a copy).
 // CHECK-LABEL: // launch k0_matmul: grid (1, 1, 1) block (128, 1, 1)
-// CHECK: Bs[r * 72u + c] = __ushort_as_bfloat16(kb < 7u && col < 3u ? B[bBase + kb * 3u + col] : (unsigned short)0);
+// CHECK: if (kb < 7u && col < 3u) bits = B[bBase + kb * 3u + col];
+// CHECK: Bs[r * 72u + c] = __ushort_as_bfloat16(bits);
 // CHECK: C[o] = dsF32ToBf16(acc);
 // CHECK-LABEL: // launch k1_softmax
 // CHECK: m = fmaxf(m, dsF16ToF32(x[j * 1u]));
