@@ -10,8 +10,9 @@
 // element per thread and every window loop bound a compile-time constant
 // (taps unrolled when the window has at most 64), f32 accumulation.
 // conv_transpose gathers: each output visits the kernel taps whose input
-// position is integral and in range. docs/design/kernel-abi.md says why conv
-// stays direct rather than an implicit GEMM.
+// position is integral and in range. Large f16/bf16 group-1 convs are
+// implicit GEMMs on the tensor-core template instead; docs/design/
+// kernel-abi.md says when and why the direct kernel stays.
 //
 //===----------------------------------------------------------------------===//
 

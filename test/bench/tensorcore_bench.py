@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Tensor-core (WMMA) matmul versus the SIMT template: printed, not asserted.
+"""Tensor-core (WMMA) matmul and implicit-GEMM conv versus the SIMT matmul and
+the direct conv: printed, not asserted.
 
 For each matmul size MxKxN it compiles one single-matmul model per variant
 with ds-compile (NVRTC, sm_80 and sm_90 CUBIN):
@@ -9,7 +10,9 @@ with ds-compile (NVRTC, sm_80 and sm_90 CUBIN):
   f16-wmma   f16 operands: the tensor-core template (docs/design/kernel-abi.md)
   bf16-wmma  bf16 operands: the tensor-core template
 
-and prints what ptxas reports per kernel (registers, spills, static shared
+and for each conv NxCxHxW,OxKxK (stride 1, padding K/2) the variants
+f32-direct, f16-direct (`ds.tensor_cores = false`) and f16-wmma (implicit
+GEMM), and prints what ptxas reports per kernel (registers, spills, static shared
 memory; measurable without a GPU). When ds-run finds a GPU it then times
 each artifact with `ds-run --device cuda --random-inputs 1 --repeat N
 --metrics`: the kernel time per run is the difference of the
@@ -36,6 +39,9 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_SIZES = "1024x1024x1024,4096x4096x4096,16x4096x4096,2048x8192x2048"
+DEFAULT_CONVS = "8x128x56x56,128x3x3;8x256x28x28,256x3x3;8x256x56x56,256x1x1"
+CONV_VARIANTS = [("f32-direct", "f32", True), ("f16-direct", "f16", False),
+                 ("f16-wmma", "f16", True)]
 VARIANTS = [("f32-simt", "f32", True), ("f16-simt", "f16", False),
             ("f16-wmma", "f16", True), ("bf16-wmma", "bf16", True)]
 
@@ -54,6 +60,36 @@ def model_text(m, k, n, dtype, tensor_cores):
             f"  %0 = ds.matmul %a, %b : (tensor<{m}x{k}x{dtype}>, tensor<{k}x{n}x{dtype}>)"
             f" -> tensor<{m}x{n}x{dtype}>\n"
             f"  return %0 : tensor<{m}x{n}x{dtype}>\n}}\n")
+
+
+def conv_text(spec, dtype, tensor_cores):
+    (n, c, h, w), (o, k, _) = spec
+    attrs = "" if tensor_cores else " attributes {ds.tensor_cores = false}"
+    p = k // 2
+    x, wt, y = (f"tensor<{n}x{c}x{h}x{w}x{dtype}>", f"tensor<{o}x{c}x{k}x{k}x{dtype}>",
+                f"tensor<{n}x{o}x{h}x{w}x{dtype}>")
+    return (f"func.func @main(%x: {x}, %w: {wt}) -> {y}{attrs} {{\n"
+            f"  %0 = ds.conv %x, %w {{dilations = array<i64: 1, 1>, pads = array<i64: {p}, {p}, {p}, {p}>,"
+            f" strides = array<i64: 1, 1>}} : ({x}, {wt}) -> {y}\n"
+            f"  return %0 : {y}\n}}\n")
+
+
+def parse_convs(text):
+    convs = []
+    for s in filter(None, text.split(";")):
+        a, b = s.split(",")
+        convs.append((tuple(int(v) for v in a.split("x")), tuple(int(v) for v in b.split("x"))))
+    return convs
+
+
+def conv_name(spec, variant):
+    (n, c, h, w), (o, k, _) = spec
+    return f"conv_{n}x{c}x{h}x{w}_{o}x{k}x{k}_{variant}.dsa"
+
+
+def conv_flops(spec):
+    (n, c, h, w), (o, k, _) = spec
+    return 2.0 * n * o * h * w * c * k * k
 
 
 def parse_sizes(text):
@@ -95,6 +131,8 @@ def main():
                     help="build folder with bin/ds-compile and bin/ds-run")
     ap.add_argument("--ds-run", default="", help="ds-run binary (default: BUILD/bin/ds-run)")
     ap.add_argument("--sizes", default=DEFAULT_SIZES)
+    ap.add_argument("--convs", default=DEFAULT_CONVS,
+                    help="NxCxHxW,OxKxK;... (stride 1, padding K/2; empty: none)")
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--artifacts", default="", help="folder for the .dsa files "
                     "(default: a temporary folder)")
@@ -104,6 +142,7 @@ def main():
                     help="on the GPU, compare the first size's outputs with the reference executor")
     args = ap.parse_args()
     sizes = parse_sizes(args.sizes)
+    convs = parse_convs(args.convs)
     ds_compile = os.path.join(args.build, "bin", "ds-compile")
     ds_run = args.ds_run or os.path.join(args.build, "bin", "ds-run")
     with tempfile.TemporaryDirectory(prefix="ds-tc-bench-") as tmp:
@@ -117,6 +156,13 @@ def main():
                         f.write(model_text(*size, dtype, tc))
                     run([ds_compile, mlir, "-o", os.path.join(art, artifact_name(size, variant)),
                          "--targets=sm_80,sm_90", "--no-host-module", "--quiet"])
+            for spec in convs:
+                for variant, dtype, tc in CONV_VARIANTS:
+                    mlir = os.path.join(tmp, conv_name(spec, variant) + ".mlir")
+                    with open(mlir, "w") as f:
+                        f.write(conv_text(spec, dtype, tc))
+                    run([ds_compile, mlir, "-o", os.path.join(art, conv_name(spec, variant)),
+                         "--targets=sm_80,sm_90", "--no-host-module", "--quiet"])
         print("== ptxas resources per kernel (registers / spill stores / spill loads / "
               "static shared bytes)")
         print(f"{'size':>16} {'variant':>10} {'sm_80':>22} {'sm_90':>22}")
@@ -126,6 +172,12 @@ def main():
                 cols = ["/".join(str(x) for x in res[t]) if t in res else "-"
                         for t in ("sm_80", "sm_90")]
                 print(f"{'x'.join(map(str, size)):>16} {variant:>10} {cols[0]:>22} {cols[1]:>22}")
+        for spec in convs[:1]:
+            for variant, _, _ in CONV_VARIANTS:
+                res = resources(ds_run, os.path.join(art, conv_name(spec, variant)))
+                cols = ["/".join(str(x) for x in res[t]) if t in res else "-"
+                        for t in ("sm_80", "sm_90")]
+                print(f"{conv_name(spec, '')[5:-5]:>16} {variant:>10} {cols[0]:>22} {cols[1]:>22}")
         if args.compile_only:
             print(f"artifacts in {art}")
             return 0
@@ -153,6 +205,21 @@ def main():
             print(f"{'x'.join(map(str, size)):>16} " + " ".join(f"{c:>20}" for c in cells)
                   + f" {speedup:13.2f}x")
             rows.append({"size": size, "ms": ms})
+        if convs:
+            print(f"{'conv':>26} " + " ".join(f"{v:>20}" for v, _, _ in CONV_VARIANTS)
+                  + f" {'wmma/direct f16':>16}")
+        for spec in convs:
+            ms = {}
+            for variant, _, _ in CONV_VARIANTS:
+                dsa = os.path.join(art, conv_name(spec, variant))
+                k1, _ = kernel_seconds(ds_run, dsa, 1, os.path.join(tmp, "m1.txt"))
+                kn, _ = kernel_seconds(ds_run, dsa, args.repeat + 1, os.path.join(tmp, "mn.txt"))
+                ms[variant] = (kn - k1) / args.repeat * 1e3
+            cells = [f"{ms[v]:8.3f} ms {conv_flops(spec) / ms[v] / 1e9:6.1f} TF"
+                     for v, _, _ in CONV_VARIANTS]
+            print(f"{conv_name(spec, '')[5:-5]:>26} " + " ".join(f"{c:>20}" for c in cells)
+                  + f" {ms['f16-direct'] / ms['f16-wmma']:15.2f}x")
+            rows.append({"conv": conv_name(spec, "")[5:-5], "ms": ms})
         if args.check:
             size = sizes[0]
             for variant, _, _ in VARIANTS:
