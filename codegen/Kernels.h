@@ -230,8 +230,9 @@ std::string fusedParameters(FusionOp fusion, EmittedKernel &k);
 /// of its shape (`outN[lin] = ...`), computed through `expr`.
 std::string storeResults(FusionOp fusion, FusedExpr &expr, StringRef lin);
 /// The epilogue of a contraction `op` inside `fusion`: statements that store
-/// every result at output index `lin`, where variable `value` holds op's
-/// result (an accumulator). Failure (reported on `op`) when the epilogue
+/// every result at output index `lin`, where the expression `value` is op's
+/// result (the accumulator; kernels round it to the element type first, as
+/// the unfused op stores it). Failure (reported on `op`) when the epilogue
 /// reads op's result at another index.
 FailureOr<std::string> contractionEpilogue(FusionOp fusion, Operation *op,
                                            FusedState &state, StringRef lin,

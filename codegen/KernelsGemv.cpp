@@ -157,8 +157,9 @@ LogicalResult KernelEmitter::emitMatmulGemv(MatmulOp op, FusionOp fusion) {
      << "u; ++w) acc += part[w][r][c];\n";
   os << "    const " << it << " o = (" << it << ")r * " << n << "u + col;\n";
   if (fusion) {
-    FailureOr<std::string> epilogue =
-        contractionEpilogue(fusion, op, state, "o", "acc", "    ");
+    // Rounded to the element type first, as the unfused op stores it.
+    FailureOr<std::string> epilogue = contractionEpilogue(
+        fusion, op, state, "o", e.load(e.store("acc")), "    ");
     if (failed(epilogue))
       return failure();
     os << *epilogue << "  }\n}\n";

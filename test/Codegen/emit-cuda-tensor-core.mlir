@@ -147,3 +147,21 @@ func.func @main(%x: tensor<1x8x10x10xf32>, %w: tensor<16x8x3x3xf32>, %h: tensor<
   %3 = ds.conv %h, %wn {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x10x10xf16>, tensor<8x8x3x3xf16>) -> tensor<1x8x8x8xf16>
   return %0, %1, %2, %3 : tensor<1x16x10x10xf32>, tensor<1x16x8x8xf16>, tensor<1x16x8x8xf16>, tensor<1x8x8x8xf16>
 }
+
+// -----
+
+// Every contraction's fused epilogue sees the value rounded to the element
+// type, as the unfused op stores it: the GEMV (2 rows) and the direct conv
+// (grouped) here, the tensor-core kernels above.
+// CHECK-LABEL: // launch k0_fusion_gemv
+// CHECK: (dsBf16ToF32(dsF32ToBf16(acc))) + (v{{[0-9]+}})
+// CHECK-LABEL: // launch k1_fusion_conv
+// CHECK: const float y = acc;
+// CHECK: dsF16ToF32(dsF32ToF16(y))
+func.func @main(%x: tensor<2x160xbf16>, %w: tensor<160x40xbf16>, %b: tensor<40xbf16>, %h: tensor<1x8x10x10xf16>, %wg: tensor<16x4x3x3xf16>) -> (tensor<2x40xbf16>, tensor<1x16x8x8xf16>) {
+  %0 = ds.matmul %x, %w : (tensor<2x160xbf16>, tensor<160x40xbf16>) -> tensor<2x40xbf16>
+  %1 = ds.add %0, %b : (tensor<2x40xbf16>, tensor<40xbf16>) -> tensor<2x40xbf16>
+  %2 = ds.conv %h, %wg {dilations = array<i64: 1, 1>, group = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x10x10xf16>, tensor<16x4x3x3xf16>) -> tensor<1x16x8x8xf16>
+  %3 = ds.relu %2 : tensor<1x16x8x8xf16>
+  return %1, %3 : tensor<2x40xbf16>, tensor<1x16x8x8xf16>
+}
