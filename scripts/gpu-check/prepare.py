@@ -97,6 +97,7 @@ def cases(work):
             ("views", [], 1e-5, 1e-4),
             ("fusion", [], 1e-5, 1e-4),
             ("low_precision", [], 1e-3, 1e-2),
+            ("tensor_core", [], 1e-3, 1e-2),
             ("all_ops", ["--weights", w("all_ops.safetensors")], 1e-4, 1e-3),
             ("nn_ops", ["--weights", w("nn_ops.safetensors")], 1e-4, 1e-3)):
         yield (name, os.path.join(inputs, name + ".mlir"), extra, [], atol,
@@ -112,6 +113,16 @@ def cases(work):
         yield (spec["name"], model, ["--bind=" + ",".join(binds)], [],
                max(spec["atol"], 1e-5), spec["rtol"], False)
     tdir = os.path.join(E2E, "transformers")
+    # One artifact over batch buckets 1, 2, 4: batch 3 runs padded to 4.
+    import numpy as np
+    os.makedirs(os.path.join(work, "..", "inputs"), exist_ok=True)
+    for b in (1, 3, 4):
+        ids = np.random.default_rng(b).integers(0, 96, (b, 8), dtype=np.int64)
+        np.save(os.path.join(work, "..", "inputs", f"ids_b{b}.npy"), ids)
+        yield (f"gpt2_tiny-buckets-b{b}", os.path.join(tdir, "gpt2_tiny.onnx"),
+               ["--bind", "seq=8", "--buckets=batch:1,2,4"],
+               ["--input", f"input_ids={{dir}}/inputs/ids_b{b}.npy"], 1e-4,
+               1e-3, b == 3)
     for m in ("gpt2_tiny", "llama_tiny"):
         for b, s in ((1, 8), (4, 64)):
             yield (f"{m}-b{b}s{s}", os.path.join(tdir, m + ".onnx"),

@@ -87,6 +87,7 @@ def main():
     for case in manifest:
         if args.filter and not re.search(args.filter, case["name"]):
             continue
+        case["run_args"] = [a.replace("{dir}", d) for a in case["run_args"]]
         dsa = os.path.join(d, case["artifact"])
         if dsa.endswith(".xz"):  # prepare.py --bench: periodic weights
             import lzma
