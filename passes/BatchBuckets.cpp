@@ -46,6 +46,62 @@ uint64_t estimateBytes(func::FuncOp func) {
   return total;
 }
 
+/// The axis of each result that follows the bucket dim (-1: none): the one
+/// axis whose size differs between buckets and equals the bucket's value.
+/// With one bucket, a probe specialized at value + 1 (then erased) gives the
+/// second shape. Anything else (a result dim of 2 * batch, or several dims
+/// that follow it) cannot be sliced back to the real batch: an error.
+FailureOr<SmallVector<int64_t>>
+findResultAxes(func::FuncOp entry, StringRef dim, ArrayRef<int64_t> values,
+               ArrayRef<func::FuncOp> funcs,
+               llvm::function_ref<func::FuncOp(int64_t)> specialize) {
+  SmallVector<int64_t> probeValues(values);
+  SmallVector<ArrayRef<Type>> resultTypes;
+  for (func::FuncOp f : funcs)
+    resultTypes.push_back(f.getFunctionType().getResults());
+  func::FuncOp probe;
+  if (funcs.size() == 1) {
+    probe = specialize(values.front() + 1);
+    if (!probe)
+      return failure();
+    probeValues.push_back(values.front() + 1);
+    resultTypes.push_back(probe.getFunctionType().getResults());
+  }
+  SmallVector<int64_t> axes;
+  LogicalResult result = success();
+  for (unsigned r = 0; r < resultTypes.front().size(); ++r) {
+    auto first = cast<RankedTensorType>(resultTypes.front()[r]);
+    SmallVector<int64_t> varying;
+    for (unsigned d = 0; d < first.getRank(); ++d)
+      if (llvm::any_of(resultTypes, [&](ArrayRef<Type> types) {
+            return cast<RankedTensorType>(types[r]).getDimSize(d) !=
+                   first.getDimSize(d);
+          }))
+        varying.push_back(d);
+    bool follows =
+        varying.size() == 1 &&
+        llvm::all_of(llvm::seq<size_t>(0, resultTypes.size()), [&](size_t i) {
+          return cast<RankedTensorType>(resultTypes[i][r])
+                     .getDimSize(varying.front()) == probeValues[i];
+        });
+    if (!varying.empty() && !follows) {
+      entry.emitError("ds-batch-buckets: unimplemented: result #")
+          << r << " changes with '" << dim << "' other than along one dim of "
+          << "size " << dim << " (" << first << " for " << dim << "="
+          << probeValues.front() << ", " << resultTypes.back()[r] << " for "
+          << dim << "=" << probeValues.back()
+          << "); its real size cannot be sliced out of a padded bucket";
+      result = failure();
+    }
+    axes.push_back(varying.empty() ? -1 : varying.front());
+  }
+  if (probe)
+    probe.erase();
+  if (failed(result))
+    return failure();
+  return axes;
+}
+
 struct BatchBucketsPass
     : public mlir::ds::impl::BatchBucketsPassBase<BatchBucketsPass> {
   using BatchBucketsPassBase::BatchBucketsPassBase;
@@ -106,11 +162,29 @@ struct BatchBucketsPass
       return signalPassFailure();
     }
 
+    // The axis of each input that the bucket dim names (-1: none).
+    SmallVector<int64_t> inputAxes;
+    for (unsigned i = 0; i < entry.getNumArguments(); ++i) {
+      int64_t axis = -1;
+      if (auto dims = entry.getArgAttrOfType<ArrayAttr>(i, "ds.dims"))
+        for (auto [d, attr] : llvm::enumerate(dims)) {
+          auto s = dyn_cast<StringAttr>(attr);
+          if (!s || s.getValue() != dim)
+            continue;
+          if (axis >= 0) {
+            entry.emitError("ds-batch-buckets: unimplemented: input #")
+                << i << " has the bucket dim '" << dim << "' twice";
+            return signalPassFailure();
+          }
+          axis = static_cast<int64_t>(d);
+        }
+      inputAxes.push_back(axis);
+    }
+
     OpBuilder b(module.getContext());
     SymbolTable symbols(module);
-    SmallVector<Attribute> functions;
-    SmallVector<int64_t> kept, bytes;
-    for (int64_t v : values) {
+    // A static clone of the entry for dim = v, inserted before it.
+    auto specialize = [&](int64_t v) -> func::FuncOp {
       auto clone = cast<func::FuncOp>(entry->clone());
       std::string name =
           (entry.getSymName() + "_" + dim + "_" + std::to_string(v)).str();
@@ -126,8 +200,17 @@ struct BatchBucketsPass
       if (failed(runPipeline(pm, clone))) {
         clone.emitError("ds-batch-buckets: bucket ")
             << dim << "=" << v << " cannot be made static";
-        return signalPassFailure();
+        return func::FuncOp();
       }
+      return clone;
+    };
+    SmallVector<Attribute> functions;
+    SmallVector<int64_t> kept, bytes;
+    SmallVector<func::FuncOp> keptFuncs;
+    for (int64_t v : values) {
+      func::FuncOp clone = specialize(v);
+      if (!clone)
+        return signalPassFailure();
       uint64_t estimate = estimateBytes(clone);
       if (memoryLimit > 0 && estimate > static_cast<uint64_t>(memoryLimit)) {
         entry.emitWarning("ds-batch-buckets: bucket ")
@@ -140,6 +223,7 @@ struct BatchBucketsPass
       symbols.insert(clone);
       functions.push_back(FlatSymbolRefAttr::get(clone.getSymNameAttr()));
       kept.push_back(v);
+      keptFuncs.push_back(clone);
       bytes.push_back(static_cast<int64_t>(estimate));
     }
     if (kept.empty()) {
@@ -147,12 +231,18 @@ struct BatchBucketsPass
           << static_cast<int64_t>(memoryLimit) << " bytes";
       return signalPassFailure();
     }
+    FailureOr<SmallVector<int64_t>> resultAxes =
+        findResultAxes(entry, dim, kept, keptFuncs, specialize);
+    if (failed(resultAxes))
+      return signalPassFailure();
     NamedAttrList table;
     table.append("entry", b.getStringAttr(entry.getSymName()));
     table.append("dim", b.getStringAttr(dim));
     table.append("values", b.getDenseI64ArrayAttr(kept));
     table.append("functions", b.getArrayAttr(functions));
     table.append("bytes", b.getDenseI64ArrayAttr(bytes));
+    table.append("input_axes", b.getDenseI64ArrayAttr(inputAxes));
+    table.append("result_axes", b.getDenseI64ArrayAttr(*resultAxes));
     module->setAttr("ds.buckets", b.getDictionaryAttr(table));
     entry.erase();
   }

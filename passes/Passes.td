@@ -163,12 +163,19 @@ def BatchBucketsPass : Pass<"ds-batch-buckets", "::mlir::ModuleOp"> {
     module attributes {ds.buckets = {dim = "batch", entry = "main",
         functions = [@main_batch_1, @main_batch_2],
         values = array<i64: 1, 2>,
-        bytes = array<i64: 9216, 13312>}} { ... }
+        bytes = array<i64: 9216, 13312>,
+        input_axes = array<i64: 0>, result_axes = array<i64: 0>}} { ... }
     ```
 
     `bytes` is each bucket's estimated device memory: its weights plus every
     intermediate without reuse (an upper bound; the memory planner's arena
-    is smaller). With `memory-limit`, a bucket whose estimate exceeds it is
+    is smaller). `input_axes` and `result_axes` give, per input and result,
+    the axis that is the bucket dim (-1: none): the runtime pads inputs and
+    slices results along it. An input axis is the one `ds.dims` names; a
+    result axis is the one dim whose size differs between buckets and equals
+    the bucket value (with a single bucket, a probe specialized at value + 1
+    decides). A result that changes otherwise (a dim of 2 * batch, or two
+    dims that follow the batch) is an error: it cannot be sliced back. With `memory-limit`, a bucket whose estimate exceeds it is
     dropped with a warning that names it, its estimate and the limit; it is
     an error when no bucket fits.
   }];

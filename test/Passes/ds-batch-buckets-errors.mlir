@@ -43,3 +43,19 @@ func.func @main(%x: tensor<?x?x4xf32> {ds.dims = ["batch", "seq", ""]}) -> tenso
   %y = ds.relu %x : tensor<?x?x4xf32>
   return %y : tensor<?x?x4xf32>
 }
+
+// -----
+
+// A result dim of 2 * batch cannot be sliced back to the real batch.
+// expected-error @+1 {{ds-batch-buckets: unimplemented: result #0 changes with 'batch' other than along one dim of size batch (tensor<2x3x4xf32> for batch=1, tensor<4x3x4xf32> for batch=2); its real size cannot be sliced out of a padded bucket}}
+func.func @main(%x: tensor<?x?x4xf32> {ds.dims = ["batch", "seq", ""]}) -> tensor<?x?x4xf32> {
+  %y = ds.concat %x, %x {axis = 0 : i64} : (tensor<?x?x4xf32>, tensor<?x?x4xf32>) -> tensor<?x?x4xf32>
+  return %y : tensor<?x?x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{ds-batch-buckets: unimplemented: input #0 has the bucket dim 'batch' twice}}
+func.func @main(%x: tensor<?x?x?xf32> {ds.dims = ["batch", "batch", "seq"]}) -> tensor<?x?x?xf32> {
+  return %x : tensor<?x?x?xf32>
+}

@@ -9,7 +9,7 @@
 
 // One static function per bucket (sorted), the dynamic one removed, and the
 // signature table with each bucket's estimated bytes.
-// CHECK-LABEL: module attributes {ds.buckets = {bytes = array<i64: 188, 296, 512>, dim = "batch", entry = "main", functions = [@main_batch_1, @main_batch_2, @main_batch_4], values = array<i64: 1, 2, 4>}}
+// CHECK-LABEL: module attributes {ds.buckets = {bytes = array<i64: 188, 296, 512>, dim = "batch", entry = "main", functions = [@main_batch_1, @main_batch_2, @main_batch_4], input_axes = array<i64: 0>, result_axes = array<i64: 0>, values = array<i64: 1, 2, 4>}}
 // CHECK: func.func @main_batch_1(%{{.*}}: tensor<1x3x4xf32> {{.*}}) -> tensor<1x3x5xf32>
 // CHECK: ds.matmul {{.*}} -> tensor<1x3x5xf32>
 // CHECK: func.func @main_batch_2(%{{.*}}: tensor<2x3x4xf32> {{.*}}) -> tensor<2x3x5xf32>
@@ -17,7 +17,7 @@
 // CHECK-NOT: func.func @main(
 // CHECK-NOT: ?
 
-// LIMIT: ds.buckets = {bytes = array<i64: 188, 296>, dim = "batch", entry = "main", functions = [@main_batch_1, @main_batch_2], values = array<i64: 1, 2>}
+// LIMIT: ds.buckets = {bytes = array<i64: 188, 296>, dim = "batch", entry = "main", functions = [@main_batch_1, @main_batch_2], input_axes = array<i64: 0>, result_axes = array<i64: 0>, values = array<i64: 1, 2>}
 // LIMIT-NOT: @main_batch_4(
 
 // Without buckets the pass does nothing.
@@ -28,3 +28,4 @@ func.func @main(%x: tensor<?x?x4xf32> {ds.dims = ["batch", "seq", ""], ds.name =
   %y = ds.matmul %x, %w : (tensor<?x?x4xf32>, tensor<4x5xf32>) -> tensor<?x?x5xf32>
   return %y : tensor<?x?x5xf32>
 }
+
