@@ -47,7 +47,7 @@ func.func @main(%x: tensor<?x?x4xf32> {ds.dims = ["batch", "seq", ""]}) -> tenso
 // -----
 
 // A result dim of 2 * batch cannot be sliced back to the real batch.
-// expected-error @+1 {{ds-batch-buckets: unimplemented: result #0 changes with 'batch' other than along one dim of size batch (tensor<2x3x4xf32> for batch=1, tensor<4x3x4xf32> for batch=2); its real size cannot be sliced out of a padded bucket}}
+// expected-error @+1 {{ds-batch-buckets: unimplemented: result #0 changes with 'batch' other than along one dim of size batch ('tensor<2x3x4xf32>' for batch=1, 'tensor<4x3x4xf32>' for batch=2); its real size cannot be sliced out of a padded bucket}}
 func.func @main(%x: tensor<?x?x4xf32> {ds.dims = ["batch", "seq", ""]}) -> tensor<?x?x4xf32> {
   %y = ds.concat %x, %x {axis = 0 : i64} : (tensor<?x?x4xf32>, tensor<?x?x4xf32>) -> tensor<?x?x4xf32>
   return %y : tensor<?x?x4xf32>

@@ -3,7 +3,7 @@
 // RUN: ds-opt %s -split-input-file --ds-batch-buckets | FileCheck %s --check-prefix=NONE
 // RUN: ds-opt %s --ds-inference-pipeline="buckets=batch:2,1 bind=seq=3" | FileCheck %s --check-prefix=PIPE
 
-// PIPE: ds.buckets = {{{.*}}functions = [@main_batch_1, @main_batch_2], values = array<i64: 1, 2>}
+// PIPE: ds.buckets = {{{.*}}functions = [@main_batch_1, @main_batch_2], input_axes = array<i64: 0>, result_axes = array<i64: 0>, values = array<i64: 1, 2>}
 // PIPE: func.func @main_batch_1(%{{.*}}: tensor<1x3x4xf32>
 // PIPE: func.func @main_batch_2(%{{.*}}: tensor<2x3x4xf32>
 
