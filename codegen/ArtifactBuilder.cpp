@@ -17,6 +17,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/raw_ostream.h"
@@ -42,15 +43,59 @@ FailureOr<func::FuncOp> mlir::ds::getEntryFunction(ModuleOp module) {
   return failure();
 }
 
+FailureOr<ArtifactFunctions> mlir::ds::getArtifactFunctions(ModuleOp module) {
+  ArtifactFunctions result;
+  auto table = module->getAttrOfType<DictionaryAttr>("ds.buckets");
+  if (!table) {
+    FailureOr<func::FuncOp> entry = getEntryFunction(module);
+    if (failed(entry))
+      return failure();
+    result.functions.push_back(*entry);
+    return result;
+  }
+  auto bad = [&](StringRef what) {
+    return module.emitError("malformed ds.buckets table: ") << what;
+  };
+  auto dim = table.getAs<StringAttr>("dim");
+  auto values = table.getAs<DenseI64ArrayAttr>("values");
+  auto functions = table.getAs<ArrayAttr>("functions");
+  auto inputAxes = table.getAs<DenseI64ArrayAttr>("input_axes");
+  auto resultAxes = table.getAs<DenseI64ArrayAttr>("result_axes");
+  if (!dim || !values || !functions || !inputAxes || !resultAxes ||
+      values.size() != static_cast<int64_t>(functions.size()) || values.empty())
+    return bad("expected dim, values, functions (as many as values), "
+               "input_axes and result_axes (run ds-batch-buckets)");
+  result.bucketDim = dim.str();
+  result.bucketValues.assign(values.asArrayRef().begin(),
+                             values.asArrayRef().end());
+  result.inputAxes.assign(inputAxes.asArrayRef().begin(),
+                          inputAxes.asArrayRef().end());
+  result.resultAxes.assign(resultAxes.asArrayRef().begin(),
+                           resultAxes.asArrayRef().end());
+  for (Attribute a : functions) {
+    auto ref = dyn_cast<FlatSymbolRefAttr>(a);
+    auto f = ref ? module.lookupSymbol<func::FuncOp>(ref) : func::FuncOp();
+    if (!f)
+      return bad("a function entry is not a function of the module");
+    if (f.getNumArguments() != result.inputAxes.size() ||
+        f.getNumResults() != result.resultAxes.size())
+      return bad("the axes do not match @" + f.getSymName().str() +
+                 "'s signature");
+    result.functions.push_back(f);
+  }
+  return result;
+}
+
 namespace {
 
 uint64_t alignTo(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 class ArtifactLowering {
 public:
-  ArtifactLowering(func::FuncOp func, const ArtifactOptions &options,
+  ArtifactLowering(ArtifactFunctions functions, const ArtifactOptions &options,
                    CompileReport &report)
-      : func(func), options(options), report(report) {}
+      : functions(std::move(functions)), func(this->functions.functions[0]),
+        options(options), report(report) {}
 
   FailureOr<rt::Artifact> run();
 
@@ -78,17 +123,33 @@ private:
   LogicalResult assignStaging();
   LogicalResult loadWeights();
   void buildReference();
-  LogicalResult compileKernels(const KernelProgram &program);
+  /// Lowers `func` (one bucket, or the whole program): buffers, outputs,
+  /// reference ops, arena offsets and launches; its kernels are appended to
+  /// `kernels` (launch.kernel indexes them until compileKernels).
+  LogicalResult lowerFunction(SmallVectorImpl<EmittedKernel> &kernels,
+                              rt::BucketVariant &bucket);
+  /// Shares identical kernels, compiles each unique one (NVRTC per target,
+  /// host module) and points the launches at them.
+  LogicalResult compileKernels(ArrayRef<EmittedKernel> emitted);
 
-  func::FuncOp func;
+  ArtifactFunctions functions;
+  func::FuncOp func; ///< the function being lowered
   const ArtifactOptions &options;
   CompileReport &report;
   rt::Artifact artifact;
+  /// Buffers of the values of `func` (cleared per function).
   llvm::DenseMap<Value, uint32_t> bufferOf;
   /// Op (ds.weight or ds.constant) of each weight-blob buffer, for messages.
   llvm::DenseMap<uint32_t, Operation *> weightOps;
-  /// Output-copy buffers by function result index.
+  /// Weight and constant buffers shared by every function: by weight name,
+  /// and by constant value (attributes are uniqued, type included).
+  llvm::StringMap<uint32_t> weightByName;
+  llvm::DenseMap<Attribute, uint32_t> constantByValue;
+  /// Output-copy buffers of `func` by function result index.
   llvm::DenseMap<uint32_t, unsigned> outputCopyResult;
+  /// The arena figures of `func`'s plan (applyMemoryPlan).
+  uint64_t functionArenaBytes = 0;
+  rt::MemoryPlanDesc functionPlan;
 };
 
 FailureOr<uint32_t> ArtifactLowering::addBuffer(Value v, Type valueType,
@@ -170,6 +231,23 @@ LogicalResult ArtifactLowering::assignBuffers() {
       artifact.buffers[*view].aliasOf = bufferOf.at(op.getOperand(0));
       continue;
     }
+    // A weight (by name) or constant (by value) another function already
+    // has keeps its buffer: one copy in the weights section.
+    if (auto w = dyn_cast<WeightOp>(op)) {
+      auto it = weightByName.find(w.getName());
+      if (it != weightByName.end() &&
+          llvm::equal(artifact.buffers[it->second].type.shape,
+                      w.getType().getShape())) {
+        bufferOf[result] = it->second;
+        continue;
+      }
+    } else if (auto c = dyn_cast<ConstantOp>(op)) {
+      if (auto it = constantByValue.find(c.getValue());
+          it != constantByValue.end()) {
+        bufferOf[result] = it->second;
+        continue;
+      }
+    }
     FailureOr<uint32_t> id =
         llvm::TypeSwitch<Operation *, FailureOr<uint32_t>>(&op)
             .Case([&](WeightOp w) {
@@ -186,6 +264,10 @@ LogicalResult ArtifactLowering::assignBuffers() {
       return failure();
     if (isa<WeightOp, ConstantOp>(op))
       weightOps[*id] = &op;
+    if (auto w = dyn_cast<WeightOp>(op))
+      weightByName.try_emplace(w.getName(), *id);
+    else if (auto c = dyn_cast<ConstantOp>(op))
+      constantByValue.try_emplace(c.getValue(), *id);
   }
   return success();
 }
@@ -235,8 +317,9 @@ LogicalResult ArtifactLowering::applyMemoryPlan() {
     auto a = plan.getAs<IntegerAttr>(name);
     return a ? a.getValue().getZExtValue() : 0;
   };
-  artifact.arenaBytes = figure("arena_bytes");
-  rt::MemoryPlanDesc &p = artifact.plan;
+  functionArenaBytes = figure("arena_bytes");
+  functionPlan = rt::MemoryPlanDesc();
+  rt::MemoryPlanDesc &p = functionPlan;
   if (auto h = plan.getAs<StringAttr>("heuristic"))
     p.heuristic = h.str();
   p.lowerBoundBytes = figure("lower_bound_bytes");
@@ -269,9 +352,11 @@ LogicalResult ArtifactLowering::applyMemoryPlan() {
       continue;
     }
     if (b.kind == Kind::Weight) {
+      // A weight shared by buckets is streamed if any bucket's plan
+      // streams it.
       auto placement =
           v.getDefiningOp()->getAttrOfType<StringAttr>(kPlacementAttr);
-      b.streamed = placement && placement.getValue() == "host";
+      b.streamed |= placement && placement.getValue() == "host";
       continue;
     }
     if (b.kind != Kind::Input && b.kind != Kind::Output &&
@@ -305,12 +390,9 @@ LogicalResult ArtifactLowering::applyMemoryPlan() {
 
 LogicalResult ArtifactLowering::assignStaging() {
   namespace mp = ::ds::memplan;
-  mp::TieringRequest request;
-  request.arenaBytes = artifact.arenaBytes;
-  request.numSteps = artifact.launches.size();
-  request.alignment = options.alignment;
   std::vector<uint32_t> weightIds;
   std::vector<bool> streamed;
+  std::vector<mp::WeightUse> weights;
   llvm::DenseMap<uint32_t, uint32_t> weightIndex;
   for (auto [id, b] : llvm::enumerate(artifact.buffers)) {
     if (b.kind != rt::BufferDesc::Kind::Weight &&
@@ -319,29 +401,51 @@ LogicalResult ArtifactLowering::assignStaging() {
     weightIndex[id] = weightIds.size();
     weightIds.push_back(id);
     streamed.push_back(b.streamed);
-    request.weights.push_back({b.type.byteSize(), {}, b.streamed});
+    weights.push_back({b.type.byteSize(), {}, b.streamed});
   }
-  for (auto [step, launch] : llvm::enumerate(artifact.launches))
-    for (uint32_t arg : launch.args) {
-      uint32_t root = arg;
-      while (artifact.buffers[root].kind == rt::BufferDesc::Kind::View)
-        root = artifact.buffers[root].aliasOf;
-      if (auto it = weightIndex.find(root); it != weightIndex.end())
-        request.weights[it->second].steps.push_back(step);
-    }
-  mp::TieringPlan staging;
-  mp::assignStaging(request, streamed, staging);
-  for (const mp::StepStaging &st : staging.staging)
-    for (auto [w, offset] : st.weights)
-      artifact.launches[st.step].stage.push_back(
-          {weightIds[w], st.slot, offset});
+  // Each bucket's launch range is staged on its own (one bucket runs per
+  // inference); the slots are sized for the largest.
+  SmallVector<std::pair<uint32_t, uint32_t>> ranges;
+  for (const rt::BucketVariant &v : artifact.buckets)
+    ranges.push_back({v.firstLaunch, v.numLaunches});
+  if (ranges.empty())
+    ranges.push_back({0, static_cast<uint32_t>(artifact.launches.size())});
   rt::MemoryPlanDesc &p = artifact.plan;
-  p.stagingSlots = staging.stagingSlots;
-  p.stagingSlotBytes = staging.stagingSlotBytes;
-  p.streamedBytesPerInference = staging.streamedBytesPerInference;
-  if (p.deviceBudgetBytes && staging.deviceBytes > p.deviceBudgetBytes)
+  p.stagingSlots = 0;
+  p.stagingSlotBytes = 0;
+  p.streamedBytesPerInference = 0;
+  uint64_t residentBytes = 0;
+  for (auto [first, count] : ranges) {
+    mp::TieringRequest request;
+    request.arenaBytes = artifact.arenaBytes;
+    request.numSteps = count;
+    request.alignment = options.alignment;
+    request.weights = weights;
+    for (uint32_t step = 0; step < count; ++step)
+      for (uint32_t arg : artifact.launches[first + step].args) {
+        uint32_t root = arg;
+        while (artifact.buffers[root].kind == rt::BufferDesc::Kind::View)
+          root = artifact.buffers[root].aliasOf;
+        if (auto it = weightIndex.find(root); it != weightIndex.end())
+          request.weights[it->second].steps.push_back(step);
+      }
+    mp::TieringPlan staging;
+    mp::assignStaging(request, streamed, staging);
+    for (const mp::StepStaging &st : staging.staging)
+      for (auto [w, offset] : st.weights)
+        artifact.launches[first + st.step].stage.push_back(
+            {weightIds[w], st.slot, offset});
+    p.stagingSlots = std::max(p.stagingSlots, staging.stagingSlots);
+    p.stagingSlotBytes = std::max(p.stagingSlotBytes, staging.stagingSlotBytes);
+    p.streamedBytesPerInference = std::max(p.streamedBytesPerInference,
+                                           staging.streamedBytesPerInference);
+    residentBytes = staging.residentWeightBytes;
+  }
+  uint64_t deviceBytes =
+      artifact.arenaBytes + residentBytes + p.stagingSlots * p.stagingSlotBytes;
+  if (p.deviceBudgetBytes && deviceBytes > p.deviceBudgetBytes)
     return func.emitOpError("the kernels need ")
-           << staging.deviceBytes
+           << deviceBytes
            << " device bytes (arena, resident weights and staging), over the "
               "device memory budget of "
            << p.deviceBudgetBytes << " bytes";
@@ -371,7 +475,11 @@ void ArtifactLowering::buildReference() {
   }
 }
 
-LogicalResult ArtifactLowering::compileKernels(const KernelProgram &program) {
+LogicalResult
+ArtifactLowering::compileKernels(ArrayRef<EmittedKernel> emitted) {
+  UniqueKernels program = uniqueKernels(emitted);
+  for (rt::LaunchDesc &launch : artifact.launches)
+    launch.kernel = program.indexOf[launch.kernel];
   size_t numTargets = options.useNvrtc ? options.targets.size() : 0;
   std::vector<NvrtcOutput> outputs(program.kernels.size() * numTargets);
   if (numTargets) {
@@ -496,10 +604,11 @@ FailureOr<rt::Artifact> ArtifactLowering::runReferenceOnly() {
   return std::move(artifact);
 }
 
-FailureOr<rt::Artifact> ArtifactLowering::run() {
-  if (options.referenceOnly)
-    return runReferenceOnly();
-  report.nvrtcVersion = getNvrtcVersion();
+LogicalResult
+ArtifactLowering::lowerFunction(SmallVectorImpl<EmittedKernel> &kernels,
+                                rt::BucketVariant &bucket) {
+  bufferOf.clear();
+  outputCopyResult.clear();
   FailureOr<KernelProgram> program = emitCudaKernels(func);
   if (failed(program))
     return failure();
@@ -524,26 +633,75 @@ FailureOr<rt::Artifact> ArtifactLowering::run() {
     outputCopyResult[*id] = i;
   }
   // Reference ops of the function come before the output copies.
+  bucket.firstReference = artifact.reference.size();
   buildReference();
   llvm::append_range(artifact.reference, copies);
+  bucket.numReferences = artifact.reference.size() - bucket.firstReference;
 
   if (failed(applyMemoryPlan()))
     return failure();
-  if (failed(loadWeights()))
-    return failure();
+  bucket.arenaBytes = functionArenaBytes;
 
+  bucket.firstLaunch = artifact.launches.size();
   for (auto [i, k] : llvm::enumerate(program->kernels)) {
     rt::LaunchDesc launch;
-    launch.kernel = i;
+    launch.kernel = kernels.size() + i;
     std::copy(k.grid.begin(), k.grid.end(), launch.grid);
     std::copy(k.block.begin(), k.block.end(), launch.block);
     for (Value v : k.args)
       launch.args.push_back(v ? bufferOf.at(v) : copyOutputBuffer[i]);
     artifact.launches.push_back(std::move(launch));
   }
+  bucket.numLaunches = artifact.launches.size() - bucket.firstLaunch;
+  llvm::append_range(kernels, program->kernels);
+  return success();
+}
+
+FailureOr<rt::Artifact> ArtifactLowering::run() {
+  if (options.referenceOnly)
+    return runReferenceOnly();
+  report.nvrtcVersion = getNvrtcVersion();
+  bool bucketed = !functions.bucketDim.empty();
+  SmallVector<EmittedKernel> kernels;
+  uint64_t lowerBound = 0;
+  for (auto [b, f] : llvm::enumerate(functions.functions)) {
+    func = f;
+    rt::BucketVariant bucket;
+    if (failed(lowerFunction(kernels, bucket)))
+      return failure();
+    // One arena for every bucket (one runs at a time): the largest bucket's
+    // plan gives the figures.
+    if (b == 0 || functionArenaBytes > artifact.arenaBytes) {
+      artifact.arenaBytes = functionArenaBytes;
+      artifact.plan = functionPlan;
+    }
+    lowerBound = std::max(lowerBound, functionPlan.lowerBoundBytes);
+    if (!bucketed)
+      continue;
+    int64_t value = functions.bucketValues[b];
+    bucket.name = functions.bucketDim + "=" + std::to_string(value);
+    bucket.dims[functions.bucketDim] = value;
+    bucket.inputs = std::move(artifact.inputs);
+    bucket.outputs = std::move(artifact.outputs);
+    artifact.inputs.clear();
+    artifact.outputs.clear();
+    artifact.buckets.push_back(std::move(bucket));
+  }
+  artifact.plan.lowerBoundBytes = lowerBound;
+  if (bucketed) {
+    // The signature: the largest bucket's buffers (names and types).
+    artifact.inputs = artifact.buckets.back().inputs;
+    artifact.outputs = artifact.buckets.back().outputs;
+    for (int64_t axis : functions.inputAxes)
+      artifact.inputBucketAxes.push_back(static_cast<int32_t>(axis));
+    for (int64_t axis : functions.resultAxes)
+      artifact.outputBucketAxes.push_back(static_cast<int32_t>(axis));
+  }
+  if (failed(loadWeights()))
+    return failure();
   if (failed(assignStaging()))
     return failure();
-  if (failed(compileKernels(*program)))
+  if (failed(compileKernels(kernels)))
     return failure();
   artifact.producer = "ds-compile (NVRTC " + report.nvrtcVersion + ")";
   return std::move(artifact);
@@ -554,18 +712,29 @@ FailureOr<rt::Artifact> ArtifactLowering::run() {
 FailureOr<rt::Artifact> mlir::ds::buildArtifact(ModuleOp module,
                                                 const ArtifactOptions &options,
                                                 CompileReport &report) {
-  FailureOr<func::FuncOp> func = getEntryFunction(module);
-  if (failed(func))
+  FailureOr<ArtifactFunctions> functions =
+      options.referenceOnly ? FailureOr<ArtifactFunctions>(failure())
+                            : getArtifactFunctions(module);
+  if (options.referenceOnly) {
+    FailureOr<func::FuncOp> entry = getEntryFunction(module);
+    if (failed(entry))
+      return failure();
+    functions = ArtifactFunctions();
+    functions->functions.push_back(*entry);
+  }
+  if (failed(functions))
     return failure();
   // The plan normally comes from ds-compile's pipeline; plan here for
   // callers that skip it.
-  if (!options.referenceOnly && !(*func)->hasAttr(kMemoryPlanAttr)) {
+  for (func::FuncOp func : functions->functions) {
+    if (options.referenceOnly || func->hasAttr(kMemoryPlanAttr))
+      continue;
     PassManager pm(module.getContext(), func::FuncOp::getOperationName());
     PlanMemoryPassOptions planOptions;
     planOptions.alignment = options.alignment;
     pm.addPass(createPlanMemoryPass(planOptions));
-    if (failed(pm.run(*func)))
+    if (failed(pm.run(func)))
       return failure();
   }
-  return ArtifactLowering(*func, options, report).run();
+  return ArtifactLowering(std::move(*functions), options, report).run();
 }

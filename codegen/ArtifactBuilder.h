@@ -11,6 +11,7 @@
 #ifndef DS_CODEGEN_ARTIFACTBUILDER_H
 #define DS_CODEGEN_ARTIFACTBUILDER_H
 
+#include "codegen/CudaEmitter.h"
 #include "runtime/Artifact.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -52,8 +53,26 @@ struct CompileReport {
   std::string nvrtcVersion;
 };
 
-/// Builds the artifact of `module`'s entry function (`@main`, or the only
-/// function). Fails after emitting diagnostics.
+/// The functions an artifact is built from: the entry function, or with a
+/// `ds.buckets` table (ds-batch-buckets) one function per bucket.
+struct ArtifactFunctions {
+  SmallVector<func::FuncOp> functions;
+  /// Empty without buckets; else the bucketed dim, one value per function
+  /// (increasing) and the bucket axis of each input and result (-1: none).
+  std::string bucketDim;
+  std::vector<int64_t> bucketValues;
+  std::vector<int64_t> inputAxes, resultAxes;
+};
+
+/// Reads `module`'s ds.buckets table, or takes the entry function when it
+/// has none; emits an error if neither is usable.
+FailureOr<ArtifactFunctions> getArtifactFunctions(ModuleOp module);
+
+/// Builds the artifact of `module`: its entry function (`@main`, or the only
+/// function), or every bucket function of its `ds.buckets` table, sharing
+/// one copy of the weights, one arena (every bucket planned from offset 0)
+/// and every kernel that is the same up to its name (uniqueKernels). Fails
+/// after emitting diagnostics.
 FailureOr<::ds::runtime::Artifact> buildArtifact(ModuleOp module,
                                                  const ArtifactOptions &options,
                                                  CompileReport &report);

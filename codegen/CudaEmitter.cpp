@@ -25,9 +25,11 @@
 #include "codegen/CudaEmitter.h"
 #include "codegen/Kernels.h"
 
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -630,6 +632,58 @@ void mlir::ds::printKernels(const KernelProgram &program,
 
 FailureOr<KernelProgram> mlir::ds::emitCudaKernels(func::FuncOp func) {
   return KernelEmitter(func).run();
+}
+
+namespace {
+bool isIdentifierChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+/// `text` with every whole-identifier occurrence of `from` replaced by `to`.
+std::string replaceIdentifier(StringRef text, StringRef from, StringRef to) {
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  while (true) {
+    size_t hit = text.find(from, pos);
+    if (hit == StringRef::npos)
+      break;
+    size_t end = hit + from.size();
+    bool whole = (hit == 0 || !isIdentifierChar(text[hit - 1])) &&
+                 (end == text.size() || !isIdentifierChar(text[end]));
+    out += text.slice(pos, whole ? hit : end).str();
+    if (whole)
+      out += to.str();
+    pos = end;
+  }
+  out += text.drop_front(pos).str();
+  return out;
+}
+} // namespace
+
+UniqueKernels mlir::ds::uniqueKernels(ArrayRef<EmittedKernel> kernels) {
+  UniqueKernels result;
+  llvm::StringMap<uint32_t> byKey;
+  for (const EmittedKernel &k : kernels) {
+    StringRef source = k.source;
+    if (source.starts_with("// ds kernel "))
+      source = source.split('\n').second;
+    // \x01 cannot occur in the emitted C++: a safe placeholder.
+    std::string key = replaceIdentifier(source, k.name, "\x01");
+    for (const std::string &t : k.paramTypes)
+      key += "\x02" + t;
+    auto [it, inserted] = byKey.try_emplace(key, result.kernels.size());
+    result.indexOf.push_back(it->second);
+    if (!inserted)
+      continue;
+    StringRef op = StringRef(k.name).split('_').second;
+    std::string name =
+        llvm::formatv("k{0}_{1}", result.kernels.size(), op).str();
+    EmittedKernel &u = result.kernels.emplace_back(k);
+    u.source = replaceIdentifier(k.source, k.name, name);
+    u.name = std::move(name);
+  }
+  return result;
 }
 
 FailureOr<std::string> mlir::ds::getCudaStorageType(Type elementType) {

@@ -47,6 +47,23 @@ struct KernelProgram {
   SmallVector<int> outputCopyKernel;
 };
 
+/// Kernels shared by every launch whose kernel is the same up to its name.
+struct UniqueKernels {
+  /// In order of first use, renamed "k<i>_<op>" (i: position here; op: the
+  /// part of the original name after "k<n>_"), so the names and sources are
+  /// deterministic.
+  SmallVector<EmittedKernel> kernels;
+  /// For each input kernel, its index in `kernels`.
+  SmallVector<uint32_t> indexOf;
+};
+
+/// Folds kernels whose source is identical once the kernel's own name and
+/// the leading "// ds kernel" comment line (which names the op and its ONNX
+/// nodes) are set aside, and whose parameter types agree. The first
+/// occurrence's source (with its comment) is kept under the new name. Each
+/// unique kernel is compiled (NVRTC, host module) once.
+UniqueKernels uniqueKernels(ArrayRef<EmittedKernel> kernels);
+
 /// Emits one kernel per computing op of `func`. Ops that move no data
 /// (ds.weight, ds.constant and the views, see isViewOp in DSOps.h) get none.
 /// Fails with an error on the op for dynamic shapes, unsupported ops or element

@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <tuple>
 
 namespace ds::runtime {
 
@@ -181,9 +182,15 @@ ordered_json writeManifest(const Artifact &a, BlobWriter &blobs) {
     jv["inputs"] = v.inputs;
     jv["outputs"] = v.outputs;
     jv["launches"] = {v.firstLaunch, v.numLaunches};
+    jv["reference"] = {v.firstReference, v.numReferences};
+    jv["arena_bytes"] = v.arenaBytes;
     buckets.push_back(std::move(jv));
   }
   signature["buckets"] = std::move(buckets);
+  if (!a.buckets.empty()) {
+    signature["input_axes"] = a.inputBucketAxes;
+    signature["output_axes"] = a.outputBucketAxes;
+  }
   m["signature"] = std::move(signature);
 
   ordered_json kernels = ordered_json::array();
@@ -602,7 +609,27 @@ Status ManifestReader::readSignature(const json &js, const std::string &where,
       return fail(at(w, "launches"), "expected [first, count]");
     v.firstLaunch = range[0];
     v.numLaunches = range[1];
+    range.clear();
+    DS_RETURN_IF_ERROR(u32ArrayField(jv, "reference", w, range));
+    if (range.size() != 2)
+      return fail(at(w, "reference"), "expected [first, count]");
+    v.firstReference = range[0];
+    v.numReferences = range[1];
+    DS_RETURN_IF_ERROR(u64Field(jv, "arena_bytes", w, v.arenaBytes));
     a.buckets.push_back(std::move(v));
+  }
+  if (a.buckets.empty())
+    return Status::ok();
+  for (auto [key, axes] : {std::pair{"input_axes", &a.inputBucketAxes},
+                           std::pair{"output_axes", &a.outputBucketAxes}}) {
+    std::vector<int64_t> values;
+    DS_RETURN_IF_ERROR(i64ArrayField(js, key, where, -1, values));
+    for (int64_t v : values) {
+      if (v > std::numeric_limits<int32_t>::max())
+        return fail(at(where, key),
+                    "axis " + std::to_string(v) + " out of range");
+      axes->push_back(static_cast<int32_t>(v));
+    }
   }
   return Status::ok();
 }
@@ -824,6 +851,63 @@ uint32_t rootOf(const Artifact &a, uint32_t id) {
   return id;
 }
 
+/// The bucket dim of every bucket: one dim, increasing values, every
+/// input and output of that bucket with the value on its bucket axis and the
+/// signature's shape elsewhere.
+Status verifyBucketShapes(const Artifact &a) {
+  if (a.buckets.empty()) {
+    if (!a.inputBucketAxes.empty() || !a.outputBucketAxes.empty())
+      return invalid("bucket axes without buckets");
+    return Status::ok();
+  }
+  if (a.inputBucketAxes.size() != a.inputs.size() ||
+      a.outputBucketAxes.size() != a.outputs.size())
+    return invalid(
+        "bucket axes for " + std::to_string(a.inputBucketAxes.size()) +
+        " inputs and " + std::to_string(a.outputBucketAxes.size()) +
+        " outputs; the signature has " + std::to_string(a.inputs.size()) +
+        " and " + std::to_string(a.outputs.size()));
+  if (std::none_of(a.inputBucketAxes.begin(), a.inputBucketAxes.end(),
+                   [](int32_t axis) { return axis >= 0; }))
+    return invalid("no input has the bucket dim");
+  const std::string &dim = a.buckets.front().dims.empty()
+                               ? std::string()
+                               : a.buckets.front().dims.begin()->first;
+  int64_t previous = 0;
+  for (size_t i = 0; i < a.buckets.size(); ++i) {
+    const BucketVariant &v = a.buckets[i];
+    std::string label = "bucket " + std::to_string(i) + " ('" + v.name + "')";
+    if (v.dims.size() != 1 || v.dims.begin()->first != dim)
+      return invalid(label + " must bind exactly the dim '" + dim + "'");
+    int64_t value = v.dims.begin()->second;
+    if (value <= previous)
+      return invalid(label + ": bucket values must increase, got " +
+                     std::to_string(value) + " after " +
+                     std::to_string(previous));
+    previous = value;
+    for (auto [ids, sig, axes, what] :
+         {std::tuple{&v.inputs, &a.inputs, &a.inputBucketAxes, "input"},
+          std::tuple{&v.outputs, &a.outputs, &a.outputBucketAxes, "output"}}) {
+      for (size_t j = 0; j < ids->size(); ++j) {
+        const TensorType &t = a.buffers[(*ids)[j]].type;
+        const TensorType &s = a.buffers[(*sig)[j]].type;
+        int32_t axis = (*axes)[j];
+        bool ok = t.dtype == s.dtype && t.shape.size() == s.shape.size() &&
+                  axis < static_cast<int64_t>(t.shape.size());
+        for (size_t d = 0; ok && d < t.shape.size(); ++d)
+          ok = static_cast<int32_t>(d) == axis ? t.shape[d] == value
+                                               : t.shape[d] == s.shape[d];
+        if (!ok)
+          return invalid(label + " " + what + " " + std::to_string(j) +
+                         " has type " + t.str() + ", expected " + s.str() +
+                         " with " + std::to_string(value) + " on axis " +
+                         std::to_string(axis));
+      }
+    }
+  }
+  return Status::ok();
+}
+
 /// Streamed weights, staging copies and bucket variants.
 Status verifyPlanAndBuckets(const Artifact &a, uint64_t weightsSize) {
   const MemoryPlanDesc &p = a.plan;
@@ -915,8 +999,18 @@ Status verifyPlanAndBuckets(const Artifact &a, uint64_t weightsSize) {
                      std::to_string(v.firstLaunch) + ", +" +
                      std::to_string(v.numLaunches) + "), but there are " +
                      std::to_string(a.launches.size()));
+    if (v.firstReference > a.reference.size() ||
+        v.numReferences > a.reference.size() - v.firstReference)
+      return invalid(label + " runs reference ops [" +
+                     std::to_string(v.firstReference) + ", +" +
+                     std::to_string(v.numReferences) + "), but there are " +
+                     std::to_string(a.reference.size()));
+    if (v.arenaBytes > a.arenaBytes)
+      return invalid(label + " needs a " + std::to_string(v.arenaBytes) +
+                     "-byte arena, over the artifact's " +
+                     std::to_string(a.arenaBytes));
   }
-  return Status::ok();
+  return verifyBucketShapes(a);
 }
 
 Status verifyImpl(const Artifact &a, uint64_t weightsSize) {

@@ -111,8 +111,13 @@ struct MemoryPlanDesc {
 };
 
 /// A shape-specialized variant of the program (a batch bucket): its own
-/// inputs, outputs and launch range over the shared buffers and kernels. The
-/// runtime picks the smallest bucket whose dims fit the bound inputs.
+/// inputs, outputs, launch range and reference-op range over the shared
+/// buffers, kernels and weights. Buckets are sorted by their (single) dim's
+/// value; the runtime picks the smallest bucket whose dim fits the bound
+/// inputs, pads the inputs with zeros along Artifact::inputBucketAxes and
+/// slices the outputs back along Artifact::outputBucketAxes. Every bucket's
+/// arena buffers are planned from offset 0 of the one shared arena (only one
+/// bucket runs at a time), so Artifact::arenaBytes is the largest bucket's.
 struct BucketVariant {
   std::string name;                    ///< e.g. "batch=4"
   std::map<std::string, int64_t> dims; ///< symbolic dim -> bound size
@@ -120,6 +125,10 @@ struct BucketVariant {
   std::vector<uint32_t> outputs;       ///< buffer ids, signature order
   uint32_t firstLaunch = 0;
   uint32_t numLaunches = 0;
+  /// The bucket's ops in Artifact::reference (for `ds-run --check`).
+  uint32_t firstReference = 0;
+  uint32_t numReferences = 0;
+  uint64_t arenaBytes = 0; ///< this bucket's arena peak (<= arenaBytes)
 };
 
 /// An attribute of a reference op.
@@ -156,8 +165,14 @@ struct Artifact {
   uint64_t arenaBytes = 0;
   MemoryPlanDesc plan;
   /// Bucket variants of the signature; empty when the program is one static
-  /// function (inputs/outputs above, every launch).
+  /// function (inputs/outputs above, every launch). With buckets, `inputs`
+  /// and `outputs` are those of the largest bucket (names and types for the
+  /// signature; the bucket axis is dynamic).
   std::vector<BucketVariant> buckets;
+  /// With buckets: per signature input and output, the axis that is the
+  /// bucket dim, or -1 (not padded or sliced). Empty without buckets.
+  std::vector<int32_t> inputBucketAxes;
+  std::vector<int32_t> outputBucketAxes;
   /// Shared object with the same kernels compiled for the host against
   /// runtime/emu/CudaEmu.h; exports `ds_emu_launch_<kernel name>` (see
   /// HostModule.h). Empty when not built.

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Reference.h"
+#include "runtime/Buckets.h"
 #include "runtime/ReferenceSupport.h"
 
 #include <cstring>
@@ -92,11 +93,13 @@ public:
       : la(artifact), tensors(artifact.artifact.buffers.size()),
         ready(artifact.artifact.buffers.size(), false) {}
 
-  Status init(const std::vector<HostTensor> &inputs) {
+  /// Binds `inputs` to buffers `inputIds` (signature order).
+  Status init(const std::vector<HostTensor> &inputs,
+              const std::vector<uint32_t> &inputIds) {
     const Artifact &a = la.artifact;
-    if (inputs.size() != a.inputs.size())
+    if (inputs.size() != inputIds.size())
       return Status::error("reference program: expected " +
-                           std::to_string(a.inputs.size()) + " inputs, got " +
+                           std::to_string(inputIds.size()) + " inputs, got " +
                            std::to_string(inputs.size()));
     for (size_t id = 0; id < a.buffers.size(); ++id) {
       const BufferDesc &b = a.buffers[id];
@@ -115,7 +118,7 @@ public:
       ready[id] = true;
     }
     for (size_t i = 0; i < inputs.size(); ++i) {
-      uint32_t id = a.inputs[i];
+      uint32_t id = inputIds[i];
       const BufferDesc &b = a.buffers[id];
       DS_RETURN_IF_ERROR(bindInput(b, inputs[i]));
       tensors[id] = inputs[i];
@@ -196,9 +199,10 @@ public:
     return Status::ok();
   }
 
-  StatusOr<std::vector<HostTensor>> takeOutputs() {
+  StatusOr<std::vector<HostTensor>>
+  takeOutputs(const std::vector<uint32_t> &outputIds) {
     std::vector<HostTensor> outs;
-    for (uint32_t id : la.artifact.outputs) {
+    for (uint32_t id : outputIds) {
       DS_RETURN_IF_ERROR(ensureReady(id, "reference program output"));
       outs.push_back(tensors[id]);
     }
@@ -279,13 +283,42 @@ Status ds::runtime::runReferenceOp(const RefOp &op, const Operands &operands,
 StatusOr<std::vector<HostTensor>>
 ds::runtime::runReferenceProgram(const LoadedArtifact &artifact,
                                  const std::vector<HostTensor> &inputs) {
+  const Artifact &a = artifact.artifact;
   ReferenceState state(artifact);
   try {
-    DS_RETURN_IF_ERROR(state.init(inputs));
-    const std::vector<RefOp> &ops = artifact.artifact.reference;
-    for (size_t i = 0; i < ops.size(); ++i)
+    const std::vector<RefOp> &ops = a.reference;
+    if (a.buckets.empty()) {
+      DS_RETURN_IF_ERROR(state.init(inputs, a.inputs));
+      for (size_t i = 0; i < ops.size(); ++i)
+        DS_RETURN_IF_ERROR(state.runOp(i, ops[i]));
+      return state.takeOutputs(a.outputs);
+    }
+    // The bucket's ops on the padded inputs, outputs sliced back: what the
+    // compiled program computes (runtime/Buckets.h).
+    StatusOr<BucketChoice> choice = selectBucket(a, inputs);
+    if (!choice)
+      return choice.status().withContext("reference program");
+    const BucketVariant &v = a.buckets[choice->bucket];
+    std::vector<HostTensor> padded;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      int32_t axis = a.inputBucketAxes[i];
+      padded.push_back(
+          axis < 0 ? inputs[i]
+                   : padAlongAxis(inputs[i], axis,
+                                  a.buffers[v.inputs[i]].type.shape[axis]));
+    }
+    DS_RETURN_IF_ERROR(state.init(padded, v.inputs));
+    for (size_t i = v.firstReference; i < v.firstReference + v.numReferences;
+         ++i)
       DS_RETURN_IF_ERROR(state.runOp(i, ops[i]));
-    return state.takeOutputs();
+    StatusOr<std::vector<HostTensor>> outs = state.takeOutputs(v.outputs);
+    if (!outs)
+      return outs.status();
+    for (size_t i = 0; i < outs->size(); ++i)
+      if (a.outputBucketAxes[i] >= 0)
+        (*outs)[i] =
+            sliceAlongAxis((*outs)[i], a.outputBucketAxes[i], choice->size);
+    return outs;
   } catch (const std::bad_alloc &) {
     return Status::error("reference program: out of memory");
   }

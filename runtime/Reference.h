@@ -66,7 +66,10 @@ Status runReferenceOp(const RefOp &op,
 /// input's declared type takes the bound tensor's dim, static dims must
 /// match), every other buffer gets its shape and bytes from the op that
 /// writes it (View buffers are materialized from their base when read
-/// before being written). Returns the outputs in signature order, with
+/// before being written). With buckets, runs the ops of the bucket that
+/// fits the inputs on the zero-padded inputs and slices the outputs back,
+/// as the compiled program does (runtime/Buckets.h). Returns the outputs in
+/// signature order, with
 /// their computed shapes. Reading a buffer that no op wrote is an error.
 StatusOr<std::vector<HostTensor>>
 runReferenceProgram(const LoadedArtifact &artifact,

@@ -10,6 +10,7 @@
 
 #include "runtime/Session.h"
 
+#include "runtime/Buckets.h"
 #include "runtime/CudaDriver.h"
 #include "runtime/HostModule.h"
 #include "runtime/SafeTensors.h"
@@ -20,6 +21,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -140,8 +142,14 @@ StagingSchedule planStaging(const LoadedArtifact &la) {
   s.launches.resize(a.launches.size());
   s.argStaging.resize(a.launches.size());
   std::vector<int64_t> lastUser(a.plan.stagingSlots, -1);
+  // Buckets run alone: a launch never waits for another bucket's.
+  std::vector<bool> bucketStart(a.launches.size() + 1, false);
+  for (const BucketVariant &v : a.buckets)
+    bucketStart[v.firstLaunch] = true;
   for (size_t i = 0; i < a.launches.size(); ++i) {
     const LaunchDesc &l = a.launches[i];
+    if (bucketStart[i])
+      std::fill(lastUser.begin(), lastUser.end(), -1);
     StagingSchedule::Launch &sl = s.launches[i];
     for (const StageCopy &c : l.stage) {
       uint64_t dst = uint64_t(c.slot) * a.plan.stagingSlotBytes + c.offset;
@@ -196,10 +204,12 @@ public:
   virtual Status copyIn(const BufferPlace &p, const void *bytes,
                         size_t size) = 0;
   virtual Status copyOut(const BufferPlace &p, void *bytes, size_t size) = 0;
-  /// Runs every launch in order, staging streamed weights ahead of the
-  /// launches that read them; fills the timing fields of `stats` and adds
-  /// the bytes copied into staging slots to stats.bytesStreamed.
-  virtual Status runLaunches(Session::RunStats &stats) = 0;
+  /// Runs launches [begin, end) in order (the program, or one bucket),
+  /// staging streamed weights ahead of the launches that read them; fills
+  /// the timing fields of `stats` and adds the bytes copied into staging
+  /// slots to stats.bytesStreamed.
+  virtual Status runLaunches(size_t begin, size_t end,
+                             Session::RunStats &stats) = 0;
   /// Device bytes held: arena, resident weights and staging slots.
   virtual uint64_t deviceBytes() const = 0;
 };
@@ -298,13 +308,15 @@ public:
     return Status::ok();
   }
 
-  Status runLaunches(Session::RunStats &stats) override {
+  Status runLaunches(size_t begin, size_t end,
+                     Session::RunStats &stats) override {
     const std::vector<LaunchDesc> &launches = artifact->launches;
     std::vector<double> &perLaunchMs = stats.perLaunchMs;
-    perLaunchMs.assign(launches.size(), 0.0);
-    stats.launches = launches.size();
+    perLaunchMs.assign(end - begin, 0.0);
+    stats.launches = end - begin;
+    stats.firstLaunch = begin;
     if (!staging->any) {
-      DS_RETURN_IF_ERROR(runKernels(0, launches.size(), perLaunchMs, nullptr));
+      DS_RETURN_IF_ERROR(runKernels(begin, end, perLaunchMs, nullptr));
       for (double ms : perLaunchMs)
         stats.kernelMs += ms;
       return Status::ok();
@@ -316,7 +328,7 @@ public:
     // wait for their copies. `ready` and `done` are the two sets of events.
     StagingSync sync(launches.size());
     std::thread copier([&] {
-      for (size_t i = 0; i < launches.size(); ++i) {
+      for (size_t i = begin; i < end; ++i) {
         const StagingSchedule::Launch &sl = staging->launches[i];
         if (sl.copies.empty())
           continue;
@@ -327,14 +339,14 @@ public:
         sync.markReady(i);
       }
     });
-    Status s = runKernels(0, launches.size(), perLaunchMs, &sync);
+    Status s = runKernels(begin, end, perLaunchMs, &sync);
     if (!s)
       sync.abort();
     copier.join();
     if (!s)
       return s;
-    for (const StagingSchedule::Launch &sl : staging->launches)
-      stats.bytesStreamed += sl.bytes;
+    for (size_t i = begin; i < end; ++i)
+      stats.bytesStreamed += staging->launches[i].bytes;
     for (double ms : perLaunchMs)
       stats.kernelMs += ms;
     return Status::ok();
@@ -387,7 +399,7 @@ private:
       Status s = module->launch(
           kernelFns[l.kernel], artifact->kernels[l.kernel].name,
           argParams[i].data(), l.grid, l.block, l.dynamicSharedBytes);
-      perLaunchMs[i] = msSince(start);
+      perLaunchMs[i - begin] = msSince(start);
       if (sync)
         sync->markDone(i);
       if (!s)
@@ -502,10 +514,12 @@ public:
     if (!contextRetained)
       return;
     (void)drv->cuCtxSetCurrent(context);
-    if (graphExec)
-      (void)drv->cuGraphExecDestroy(graphExec);
-    if (graph)
-      (void)drv->cuGraphDestroy(graph);
+    for (auto &[begin, g] : graphs) {
+      if (g.exec)
+        (void)drv->cuGraphExecDestroy(g.exec);
+      if (g.graph)
+        (void)drv->cuGraphDestroy(g.graph);
+    }
     if (pinnedInputs)
       (void)drv->cuMemFreeHost(pinnedInputs);
     for (CUevent e : events)
@@ -563,18 +577,21 @@ public:
            staging->stagingBytes;
   }
 
-  Status runLaunches(Session::RunStats &stats) override {
+  Status runLaunches(size_t begin, size_t end,
+                     Session::RunStats &stats) override {
     const std::vector<LaunchDesc> &launches = artifact->launches;
     inputCursor = 0; // the pinned inputs are free once the stream syncs
-    stats.launches = launches.size();
+    stats.launches = end - begin;
+    stats.firstLaunch = begin;
     DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuCtxSetCurrent(context)));
     if (!profile && !staging->any)
-      return runUnprofiled(stats);
+      return runUnprofiled(begin, end, stats);
     std::vector<double> &perLaunchMs = stats.perLaunchMs;
-    perLaunchMs.assign(launches.size(), 0.0);
-    DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventRecord(events[0], stream)));
+    perLaunchMs.assign(end - begin, 0.0);
+    // events[i] and events[i + 1] bracket launch i.
+    DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventRecord(events[begin], stream)));
     uint64_t streamed = 0;
-    for (size_t i = 0; i < launches.size(); ++i) {
+    for (size_t i = begin; i < end; ++i) {
       // Staging on the copy stream: wait until the launch that last used the
       // slot is done (its end event), copy from pinned host memory, signal
       // the kernel stream. Copies for launch i+1 overlap kernel i.
@@ -600,15 +617,15 @@ public:
     }
     // Kernel faults surface here.
     DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuStreamSynchronize(stream)));
-    for (size_t i = 0; i < launches.size(); ++i) {
+    for (size_t i = begin; i < end; ++i) {
       float ms = 0;
       DS_RETURN_IF_ERROR(
           DS_CU_CHECK(drv->cuEventElapsedTime(&ms, events[i], events[i + 1])));
-      perLaunchMs[i] = ms;
+      perLaunchMs[i - begin] = ms;
     }
     float total = 0;
-    DS_RETURN_IF_ERROR(
-        DS_CU_CHECK(drv->cuEventElapsedTime(&total, events[0], events.back())));
+    DS_RETURN_IF_ERROR(DS_CU_CHECK(
+        drv->cuEventElapsedTime(&total, events[begin], events[end])));
     stats.kernelMs = total;
     stats.bytesStreamed += streamed;
     return Status::ok();
@@ -630,9 +647,9 @@ private:
     return Status::ok();
   }
 
-  /// Enqueues every launch on `stream`, in order.
-  Status enqueueLaunches() {
-    for (size_t i = 0; i < artifact->launches.size(); ++i)
+  /// Enqueues launches [begin, end) on `stream`, in order.
+  Status enqueueLaunches(size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i)
       DS_RETURN_IF_ERROR(launch(i));
     return Status::ok();
   }
@@ -641,12 +658,15 @@ private:
   /// way to cut launch overhead): the launch parameters never change, since
   /// every buffer has a fixed place in the arena. A capture that fails leaves
   /// the session on plain launches.
-  void captureGraph() {
-    graphTried = true;
+  /// One graph per launch range (the program, or each bucket).
+  void captureGraph(size_t begin, size_t end, Graph &g) {
+    g.tried = true;
+    CUgraphExec &graphExec = g.exec;
+    CUgraph &graph = g.graph;
     if (!DS_CU_CHECK(drv->cuStreamBeginCapture(
             stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL)))
       return;
-    Status launched = enqueueLaunches();
+    Status launched = enqueueLaunches(begin, end);
     CUgraph captured = nullptr;
     Status ended = DS_CU_CHECK(drv->cuStreamEndCapture(stream, &captured));
     if (!launched || !ended || !captured) {
@@ -664,9 +684,14 @@ private:
 
   /// The launches without per-launch events: as one CUDA graph, or enqueued
   /// back to back. Two events give the device time of the whole schedule.
-  Status runUnprofiled(Session::RunStats &stats) {
-    if (useGraph && !graphTried)
-      captureGraph();
+  Status runUnprofiled(size_t begin, size_t end, Session::RunStats &stats) {
+    CUgraphExec graphExec = nullptr;
+    if (useGraph) {
+      Graph &g = graphs[begin];
+      if (!g.tried)
+        captureGraph(begin, end, g);
+      graphExec = g.exec;
+    }
     DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventRecord(events[0], stream)));
     if (graphExec)
       DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuGraphLaunch(graphExec, stream))
@@ -674,7 +699,7 @@ private:
                                           std::to_string(stats.launches) +
                                           " launches"));
     else
-      DS_RETURN_IF_ERROR(enqueueLaunches());
+      DS_RETURN_IF_ERROR(enqueueLaunches(begin, end));
     DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuEventRecord(events.back(), stream)));
     // Kernel faults surface here.
     DS_RETURN_IF_ERROR(DS_CU_CHECK(drv->cuStreamSynchronize(stream)));
@@ -835,9 +860,13 @@ private:
   std::vector<std::vector<void *>> params;
   bool profile = false;  ///< per-launch events
   bool useGraph = false; ///< replay as a CUDA graph
-  bool graphTried = false;
-  CUgraph graph = nullptr;
-  CUgraphExec graphExec = nullptr;
+  struct Graph {
+    bool tried = false;
+    CUgraph graph = nullptr;
+    CUgraphExec exec = nullptr;
+  };
+  /// Captured schedules by their first launch (the program, or a bucket).
+  std::map<size_t, Graph> graphs;
   uint8_t *pinnedInputs = nullptr; ///< staging for async input copies
   uint64_t pinnedInputBytes = 0, inputCursor = 0;
 };
@@ -891,12 +920,6 @@ Session::load(const std::string &artifactPath, const SessionOptions &options) {
   if (!places)
     return places.status().withContext(artifactPath);
   impl->places = std::move(*places);
-  if (!impl->loaded.artifact.buckets.empty())
-    return Status::error(
-               "unimplemented: artifacts with bucket variants (" +
-               std::to_string(impl->loaded.artifact.buckets.size()) +
-               " in the signature); this runtime runs one static function")
-        .withContext(artifactPath);
   impl->staging = planStaging(impl->loaded);
   impl->bound.assign(impl->loaded.artifact.inputs.size(), false);
   impl->boundInputs.resize(impl->loaded.artifact.inputs.size());
@@ -935,48 +958,94 @@ Session::load(const std::string &artifactPath, const SessionOptions &options) {
 Session::Session(std::unique_ptr<Impl> state) : impl(std::move(state)) {}
 Session::~Session() = default;
 
-static std::vector<TensorInfo> describe(const Artifact &a,
-                                        const std::vector<uint32_t> &ids) {
+/// The signature; with buckets, the bucket axis is dynamic (-1).
+static std::vector<TensorInfo> describe(const Artifact &a, bool output) {
+  const std::vector<uint32_t> &ids = output ? a.outputs : a.inputs;
+  const std::vector<int32_t> &axes =
+      output ? a.outputBucketAxes : a.inputBucketAxes;
   std::vector<TensorInfo> infos;
-  for (uint32_t id : ids)
-    infos.push_back({a.buffers[id].name, a.buffers[id].type});
+  for (size_t i = 0; i < ids.size(); ++i) {
+    TensorInfo info{a.buffers[ids[i]].name, a.buffers[ids[i]].type};
+    if (!a.buckets.empty()) {
+      info.type = bucketSignatureType(a, i, output);
+      info.bucketAxis = axes[i];
+    }
+    infos.push_back(std::move(info));
+  }
   return infos;
 }
 
 std::vector<TensorInfo> Session::inputs() const {
-  return describe(impl->loaded.artifact, impl->loaded.artifact.inputs);
+  return describe(impl->loaded.artifact, /*output=*/false);
 }
 
 std::vector<TensorInfo> Session::outputs() const {
-  return describe(impl->loaded.artifact, impl->loaded.artifact.outputs);
+  return describe(impl->loaded.artifact, /*output=*/true);
+}
+
+Session::BucketInfo Session::buckets() const {
+  const Artifact &a = impl->loaded.artifact;
+  BucketInfo info;
+  info.dim = bucketDimName(a);
+  for (const BucketVariant &v : a.buckets)
+    info.values.push_back(v.dims.empty() ? 0 : v.dims.begin()->second);
+  return info;
 }
 
 Status Session::run(const std::vector<HostTensor> &inputs,
                     std::vector<HostTensor> &outputs) {
   const Artifact &a = impl->loaded.artifact;
-  DS_RETURN_IF_ERROR(checkInputs(a, inputs));
+  // The program, or the bucket that fits: its buffers and launch range.
+  const std::vector<uint32_t> *inputIds = &a.inputs, *outputIds = &a.outputs;
+  size_t begin = 0, end = a.launches.size();
+  std::optional<BucketChoice> bucket;
+  if (a.buckets.empty()) {
+    DS_RETURN_IF_ERROR(checkInputs(a, inputs));
+  } else {
+    StatusOr<BucketChoice> choice = selectBucket(a, inputs);
+    if (!choice)
+      return choice.status();
+    bucket = *choice;
+    const BucketVariant &v = a.buckets[bucket->bucket];
+    inputIds = &v.inputs;
+    outputIds = &v.outputs;
+    begin = v.firstLaunch;
+    end = begin + v.numLaunches;
+  }
   RunStats stats;
   Clock::time_point start = Clock::now();
   for (size_t i = 0; i < inputs.size(); ++i) {
-    uint32_t id = a.inputs[i];
+    uint32_t id = (*inputIds)[i];
+    // Zero-padded to the bucket along its bucket axis.
+    std::optional<HostTensor> padded;
+    if (bucket && a.inputBucketAxes[i] >= 0 &&
+        inputs[i].type != a.buffers[id].type)
+      padded = padAlongAxis(inputs[i], a.inputBucketAxes[i],
+                            a.buffers[id].type.shape[a.inputBucketAxes[i]]);
+    const HostTensor &in = padded ? *padded : inputs[i];
     DS_RETURN_IF_ERROR(
         impl->backend
-            ->copyIn(impl->places[id], inputs[i].bytes.data(),
-                     inputs[i].bytes.size())
+            ->copyIn(impl->places[id], in.bytes.data(), in.bytes.size())
             .withContext("copying input '" + a.buffers[id].name + "'"));
-    stats.bytesCopiedH2D += inputs[i].bytes.size();
+    stats.bytesCopiedH2D += in.bytes.size();
   }
-  DS_RETURN_IF_ERROR(impl->backend->runLaunches(stats));
+  DS_RETURN_IF_ERROR(impl->backend->runLaunches(begin, end, stats));
   std::vector<HostTensor> results;
-  results.reserve(a.outputs.size());
-  for (uint32_t id : a.outputs) {
+  results.reserve(outputIds->size());
+  for (size_t i = 0; i < outputIds->size(); ++i) {
+    uint32_t id = (*outputIds)[i];
     HostTensor t(a.buffers[id].type);
     DS_RETURN_IF_ERROR(
         impl->backend->copyOut(impl->places[id], t.bytes.data(), t.bytes.size())
             .withContext("copying output '" + a.buffers[id].name + "'"));
     stats.bytesCopiedD2H += t.bytes.size();
+    // Sliced back to the real size along the bucket axis.
+    if (bucket && a.outputBucketAxes[i] >= 0 &&
+        t.type.shape[a.outputBucketAxes[i]] != bucket->size)
+      t = sliceAlongAxis(t, a.outputBucketAxes[i], bucket->size);
     results.push_back(std::move(t));
   }
+  stats.bucket = bucket ? static_cast<int64_t>(bucket->bucket) : -1;
   stats.totalMs = msSince(start);
   outputs = std::move(results);
   Counters &c = impl->counters;

@@ -51,7 +51,10 @@ struct SessionOptions {
 /// Name and type of one input or output of the program.
 struct TensorInfo {
   std::string name;
+  /// With buckets, the bucket axis is -1 (any size up to the largest
+  /// bucket; see Session::buckets()).
   TensorType type;
+  int32_t bucketAxis = -1; ///< the axis of the bucket dim, or -1
 };
 
 /// A loaded artifact bound to a device, with its arena and weights resident.
@@ -76,9 +79,21 @@ public:
   std::vector<TensorInfo> inputs() const;
   std::vector<TensorInfo> outputs() const;
 
+  /// The dynamic dim of a bucketed artifact: its symbolic name ("batch")
+  /// and the bucket values, increasing. `dim` is empty without buckets.
+  struct BucketInfo {
+    std::string dim;
+    std::vector<int64_t> values;
+  };
+  BucketInfo buckets() const;
+
   /// Runs the program. `inputs` must match inputs() in count, element type
   /// and shape (errors name the input and both types); `outputs` is replaced
-  /// by one tensor per program output, in signature order.
+  /// by one tensor per program output, in signature order. With buckets, a
+  /// -1 dim takes any size up to the largest bucket (the same in every
+  /// input): the smallest bucket that fits runs on the inputs zero-padded
+  /// along that dim, and the outputs are sliced back to the real size. A
+  /// size above the largest bucket is an error.
   Status run(const std::vector<HostTensor> &inputs,
              std::vector<HostTensor> &outputs);
 
@@ -102,10 +117,12 @@ public:
     double totalMs = 0; ///< wall time of run(), copies included
     /// Device time from the first launch's start to the last one's end.
     double kernelMs = 0;
-    /// One per launch, in schedule order; empty on CUDA unless
-    /// SessionOptions::profileLaunches.
+    /// One per launch run, in schedule order (from firstLaunch); empty on
+    /// CUDA unless SessionOptions::profileLaunches.
     std::vector<double> perLaunchMs;
     size_t launches = 0;         ///< launches run
+    size_t firstLaunch = 0;      ///< the first (a bucket's launch range)
+    int64_t bucket = -1; ///< index of the bucket that ran; -1: no buckets
     bool cudaGraph = false;      ///< the launches ran as one CUDA graph
     uint64_t bytesCopiedH2D = 0; ///< input bytes copied in
     uint64_t bytesCopiedD2H = 0; ///< output bytes copied out

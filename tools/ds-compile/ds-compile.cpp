@@ -54,6 +54,17 @@ cl::list<std::string>
              cl::desc("Bind symbolic input dims: name=N, input[dim]=N "
                       "(e.g. --bind=batch=1,seq=128)"),
              cl::cat(category));
+cl::list<std::string> buckets(
+    "buckets", cl::CommaSeparated,
+    cl::desc("Compile one static variant per value of a dynamic dim, e.g. "
+             "--buckets=batch:1,2,4,8 (ds-batch-buckets); the runtime runs "
+             "the smallest bucket that fits, padding the inputs"),
+    cl::value_desc("dim:v1,v2,..."), cl::cat(category));
+cl::opt<std::string> bucketMemoryLimit(
+    "bucket-memory-limit",
+    cl::desc("Drop buckets whose estimated device bytes exceed this (e.g. "
+             "512M; ds-batch-buckets memory-limit)"),
+    cl::value_desc("bytes"), cl::cat(category));
 cl::list<std::string>
     targets("targets", cl::CommaSeparated,
             cl::desc("NVRTC targets: sm_XY (CUBIN) and compute_XY (PTX); "
@@ -266,10 +277,14 @@ LogicalResult dumpKernelFiles(const ::ds::runtime::Artifact &artifact,
 void printReport(const ::ds::runtime::Artifact &artifact,
                  const mlir::ds::CompileReport &report) {
   llvm::raw_ostream &os = llvm::errs();
-  os << llvm::formatv("ds-compile: {0} kernels, NVRTC {1}, arena {2} bytes, "
-                      "weights {3} bytes\n",
-                      artifact.kernels.size(), report.nvrtcVersion,
-                      artifact.arenaBytes, artifact.weights.size());
+  os << llvm::formatv("ds-compile: {0} launches, {1} unique kernels, NVRTC "
+                      "{2}, arena {3} bytes, weights {4} bytes\n",
+                      artifact.launches.size(), artifact.kernels.size(),
+                      report.nvrtcVersion, artifact.arenaBytes,
+                      artifact.weights.size());
+  for (const ::ds::runtime::BucketVariant &b : artifact.buckets)
+    os << llvm::formatv("  bucket {0}: {1} launches, arena {2} bytes\n", b.name,
+                        b.numLaunches, b.arenaBytes);
   os << llvm::formatv("  {0,-22} {1,-14} {2,10}  {3}\n", "kernel", "op",
                       "nvrtc ms", "target: regs/spill-st/spill-ld/smem");
   for (auto [k, r] : llvm::zip(artifact.kernels, report.kernels)) {
@@ -391,6 +406,20 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
   mlir::ds::InferencePipelineOptions pipelineOptions;
   for (const std::string &b : bindDims)
     pipelineOptions.bind.push_back(b);
+  for (const std::string &b : buckets)
+    pipelineOptions.buckets.push_back(b);
+  if (!bucketMemoryLimit.empty()) {
+    std::optional<uint64_t> limit = parseBytes(bucketMemoryLimit);
+    if (!limit || *limit == 0 || *limit > uint64_t(INT64_MAX))
+      return emitError(UnknownLoc::get(&context))
+             << "--bucket-memory-limit: expected a byte count such as "
+                "80000000, 512K, 64M or 16G, got '"
+             << bucketMemoryLimit << "'";
+    if (buckets.empty())
+      return emitError(UnknownLoc::get(&context))
+             << "--bucket-memory-limit needs --buckets";
+    pipelineOptions.memoryLimit = static_cast<int64_t>(*limit);
+  }
   // Weights the pipeline creates (constant folding) live in a temporary
   // file until they are copied into the artifact.
   llvm::SmallString<128> derived;
@@ -450,14 +479,19 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
     return success();
   }
   if (emit == Emit::Cuda) {
-    FailureOr<func::FuncOp> func = mlir::ds::getEntryFunction(module);
-    if (failed(func))
+    FailureOr<mlir::ds::ArtifactFunctions> functions =
+        mlir::ds::getArtifactFunctions(module);
+    if (failed(functions))
       return failure();
-    FailureOr<mlir::ds::KernelProgram> program =
-        mlir::ds::emitCudaKernels(*func);
-    if (failed(program))
-      return failure();
-    mlir::ds::printKernels(*program, os);
+    for (func::FuncOp func : functions->functions) {
+      if (functions->functions.size() > 1)
+        os << "// function @" << func.getSymName() << "\n";
+      FailureOr<mlir::ds::KernelProgram> program =
+          mlir::ds::emitCudaKernels(func);
+      if (failed(program))
+        return failure();
+      mlir::ds::printKernels(*program, os);
+    }
     return success();
   }
 

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Artifact.h"
+#include "runtime/Buckets.h"
 #include "runtime/Npy.h"
 #include "runtime/Reference.h"
 #include "runtime/SafeTensors.h"
@@ -387,13 +388,34 @@ void printInfo(const std::string &path, const LoadedArtifact &la) {
   std::printf("artifact: %s (producer: %s, format version %u)\n", path.c_str(),
               a.producer.empty() ? "?" : a.producer.c_str(), a.version);
   std::printf("inputs:\n");
-  for (uint32_t id : a.inputs)
-    std::printf("  %s: %s\n", a.buffers[id].name.c_str(),
-                a.buffers[id].type.str().c_str());
+  for (size_t i = 0; i < a.inputs.size(); ++i)
+    std::printf("  %s: %s\n", a.buffers[a.inputs[i]].name.c_str(),
+                (a.buckets.empty() ? a.buffers[a.inputs[i]].type
+                                   : bucketSignatureType(a, i, false))
+                    .str()
+                    .c_str());
   std::printf("outputs:\n");
-  for (uint32_t id : a.outputs)
-    std::printf("  %s: %s\n", a.buffers[id].name.c_str(),
-                a.buffers[id].type.str().c_str());
+  for (size_t i = 0; i < a.outputs.size(); ++i)
+    std::printf("  %s: %s\n", a.buffers[a.outputs[i]].name.c_str(),
+                (a.buckets.empty() ? a.buffers[a.outputs[i]].type
+                                   : bucketSignatureType(a, i, true))
+                    .str()
+                    .c_str());
+  if (!a.buckets.empty()) {
+    std::string values;
+    for (const BucketVariant &v : a.buckets)
+      values +=
+          (values.empty() ? "" : ", ") + std::to_string(v.dims.begin()->second);
+    std::printf("buckets: %zu over '%s' (%s); inputs padded with zeros to "
+                "the smallest that fits\n",
+                a.buckets.size(), bucketDimName(a).c_str(), values.c_str());
+    for (const BucketVariant &v : a.buckets)
+      std::printf("  %s: launches [%u, +%u), reference ops [%u, +%u), arena "
+                  "%llu bytes\n",
+                  v.name.c_str(), v.firstLaunch, v.numLaunches,
+                  v.firstReference, v.numReferences,
+                  static_cast<unsigned long long>(v.arenaBytes));
+  }
   std::printf("memory: %zu buffers, arena %llu bytes, weights %llu bytes\n",
               a.buffers.size(), static_cast<unsigned long long>(a.arenaBytes),
               static_cast<unsigned long long>(la.weightSize));
@@ -558,10 +580,11 @@ void printProfile(const Artifact &a, const Session::RunStats &stats) {
     sum += ms;
   std::printf("profile: %zu launches, %.3f ms summed\n", order.size(), sum);
   for (size_t r = 0; r < order.size() && r < 10; ++r) {
-    const LaunchDesc &l = a.launches[order[r]];
+    size_t index = stats.firstLaunch + order[r]; // a bucket's range
+    const LaunchDesc &l = a.launches[index];
     double ms = stats.perLaunchMs[order[r]];
     std::printf("  #%zu %s: %.3f ms (%.1f%%) grid %ux%ux%u block %ux%ux%u\n",
-                order[r], a.kernels[l.kernel].name.c_str(), ms,
+                index, a.kernels[l.kernel].name.c_str(), ms,
                 sum > 0 ? 100 * ms / sum : 0.0, l.grid[0], l.grid[1], l.grid[2],
                 l.block[0], l.block[1], l.block[2]);
   }
@@ -677,6 +700,9 @@ StatusOr<int> runTool(const Options &o) {
   Session::RunStats first = session.lastRunStats();
   std::vector<TensorInfo> sig = session.outputs();
   printOutputs(o, sig, outputs);
+  if (first.bucket >= 0)
+    std::printf("bucket: %s\n",
+                session.artifact().artifact.buckets[first.bucket].name.c_str());
   std::printf("time: %.3f ms (%zu launches%s; device %.3f ms)\n", first.totalMs,
               first.launches, first.cudaGraph ? ", CUDA graph" : "",
               first.kernelMs);
