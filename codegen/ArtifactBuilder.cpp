@@ -477,7 +477,7 @@ void ArtifactLowering::buildReference() {
 
 LogicalResult
 ArtifactLowering::compileKernels(ArrayRef<EmittedKernel> emitted) {
-  UniqueKernels program = uniqueKernels(emitted);
+  UniqueKernels program = uniqueKernels(emitted, options.shareKernels);
   for (rt::LaunchDesc &launch : artifact.launches)
     launch.kernel = program.indexOf[launch.kernel];
   size_t numTargets = options.useNvrtc ? options.targets.size() : 0;

@@ -31,6 +31,9 @@ struct ArtifactOptions {
   bool useNvrtc = true;
   /// Persistent NVRTC cache folder (NvrtcCache); empty disables it.
   std::string nvrtcCacheDir;
+  /// Emit each kernel that is the same up to its name once (uniqueKernels);
+  /// off: one kernel per launch (for comparisons).
+  bool shareKernels = true;
   /// Arena alignment of every buffer, in bytes.
   uint64_t alignment = 256;
   /// Build only what the reference executor needs (buffers, reference ops,

@@ -661,7 +661,8 @@ std::string replaceIdentifier(StringRef text, StringRef from, StringRef to) {
 }
 } // namespace
 
-UniqueKernels mlir::ds::uniqueKernels(ArrayRef<EmittedKernel> kernels) {
+UniqueKernels mlir::ds::uniqueKernels(ArrayRef<EmittedKernel> kernels,
+                                      bool share) {
   UniqueKernels result;
   llvm::StringMap<uint32_t> byKey;
   for (const EmittedKernel &k : kernels) {
@@ -672,6 +673,8 @@ UniqueKernels mlir::ds::uniqueKernels(ArrayRef<EmittedKernel> kernels) {
     std::string key = replaceIdentifier(source, k.name, "\x01");
     for (const std::string &t : k.paramTypes)
       key += "\x02" + t;
+    if (!share)
+      key = std::to_string(result.indexOf.size());
     auto [it, inserted] = byKey.try_emplace(key, result.kernels.size());
     result.indexOf.push_back(it->second);
     if (!inserted)

@@ -61,8 +61,10 @@ struct UniqueKernels {
 /// the leading "// ds kernel" comment line (which names the op and its ONNX
 /// nodes) are set aside, and whose parameter types agree. The first
 /// occurrence's source (with its comment) is kept under the new name. Each
-/// unique kernel is compiled (NVRTC, host module) once.
-UniqueKernels uniqueKernels(ArrayRef<EmittedKernel> kernels);
+/// unique kernel is compiled (NVRTC, host module) once. With `share` false,
+/// every kernel stays (renamed by its position: kernels of several
+/// functions get distinct names).
+UniqueKernels uniqueKernels(ArrayRef<EmittedKernel> kernels, bool share = true);
 
 /// Emits one kernel per computing op of `func`. Ops that move no data
 /// (ds.weight, ds.constant and the views, see isViewOp in DSOps.h) get none.

@@ -130,6 +130,11 @@ cl::opt<bool> noFuse("no-fuse",
                      cl::desc("Skip ds-fuse: one kernel per op (for "
                               "comparisons)"),
                      cl::cat(category));
+cl::opt<bool> noShareKernels(
+    "no-share-kernels",
+    cl::desc("Emit one kernel per launch, even where two are the same up to "
+             "their name (for comparisons)"),
+    cl::cat(category));
 cl::opt<std::string> fusionReport(
     "fusion-report",
     cl::desc("Write ds-fuse's kernel and modelled-bytes figures as JSON to "
@@ -505,6 +510,7 @@ LogicalResult compile(MLIRContext &context, ModuleOp module,
                                 ? mlir::ds::NvrtcCache::defaultDir()
                                 : std::string(nvrtcCache);
   options.buildHostModule = !noHostModule;
+  options.shareKernels = !noShareKernels;
   mlir::ds::CompileReport report;
   display.stage("codegen, NVRTC and host module");
   FailureOr<::ds::runtime::Artifact> artifact =

@@ -240,6 +240,8 @@ void expectSameArtifact(const Artifact &a, const LoadedArtifact &loaded) {
   EXPECT_EQ(a.inputs, b.inputs);
   EXPECT_EQ(a.outputs, b.outputs);
   ASSERT_EQ(a.buckets.size(), b.buckets.size());
+  EXPECT_EQ(a.inputBucketAxes, b.inputBucketAxes);
+  EXPECT_EQ(a.outputBucketAxes, b.outputBucketAxes);
   for (size_t i = 0; i < a.buckets.size(); ++i) {
     EXPECT_EQ(a.buckets[i].name, b.buckets[i].name);
     EXPECT_EQ(a.buckets[i].dims, b.buckets[i].dims);
@@ -247,6 +249,9 @@ void expectSameArtifact(const Artifact &a, const LoadedArtifact &loaded) {
     EXPECT_EQ(a.buckets[i].outputs, b.buckets[i].outputs);
     EXPECT_EQ(a.buckets[i].firstLaunch, b.buckets[i].firstLaunch);
     EXPECT_EQ(a.buckets[i].numLaunches, b.buckets[i].numLaunches);
+    EXPECT_EQ(a.buckets[i].firstReference, b.buckets[i].firstReference);
+    EXPECT_EQ(a.buckets[i].numReferences, b.buckets[i].numReferences);
+    EXPECT_EQ(a.buckets[i].arenaBytes, b.buckets[i].arenaBytes);
   }
   const MemoryPlanDesc &pa = a.plan, &pb = b.plan;
   EXPECT_EQ(pa.heuristic, pb.heuristic);
@@ -861,7 +866,12 @@ Artifact makeTiered() {
   v.outputs = {5};
   v.firstLaunch = 0;
   v.numLaunches = 2;
+  v.firstReference = 0;
+  v.numReferences = a.reference.size();
+  v.arenaBytes = 192;
   a.buckets = {v};
+  a.inputBucketAxes = {0};
+  a.outputBucketAxes = {0};
   return a;
 }
 
@@ -956,6 +966,55 @@ TEST(ArtifactTest, BucketErrors) {
     expectInvalid(a, "invalid artifact: bucket 0 ('batch=2') output refers "
                      "to buffer 77, but there are 9 buffers");
   }
+  {
+    Artifact a = makeTiered();
+    a.buckets[0].numReferences = 99;
+    expectInvalid(a, "invalid artifact: bucket 0 ('batch=2') runs reference "
+                     "ops [0, +99), but there are " +
+                         std::to_string(a.reference.size()));
+  }
+  {
+    Artifact a = makeTiered();
+    a.buckets[0].arenaBytes = 512;
+    expectInvalid(a, "invalid artifact: bucket 0 ('batch=2') needs a "
+                     "512-byte arena, over the artifact's 256");
+  }
+  {
+    Artifact a = makeTiered();
+    a.outputBucketAxes.clear();
+    expectInvalid(a, "invalid artifact: bucket axes for 1 inputs and 0 "
+                     "outputs; the signature has 1 and 1");
+  }
+  {
+    Artifact a = makeTiered();
+    a.inputBucketAxes = {-1};
+    expectInvalid(a, "invalid artifact: no input has the bucket dim");
+  }
+  {
+    Artifact a = makeTiered();
+    a.buckets[0].dims = {{"batch", 3}};
+    expectInvalid(a, "invalid artifact: bucket 0 ('batch=2') input 0 has "
+                     "type tensor<2x3xf32>, expected tensor<2x3xf32> with 3 "
+                     "on axis 0");
+  }
+  {
+    Artifact a = makeTiered();
+    a.buckets.push_back(a.buckets[0]);
+    expectInvalid(a, "invalid artifact: bucket 1 ('batch=2'): bucket values "
+                     "must increase, got 2 after 2");
+  }
+  {
+    Artifact a = makeTiered();
+    a.buckets[0].dims = {{"batch", 2}, {"seq", 3}};
+    expectInvalid(a, "invalid artifact: bucket 0 ('batch=2') must bind "
+                     "exactly the dim 'batch'");
+  }
+  {
+    Artifact a = makeTiered();
+    a.buckets.clear(); // the format cannot say this: axes need buckets
+    EXPECT_EQ(verifyArtifact(a).message(),
+              "invalid artifact: bucket axes without buckets");
+  }
 }
 
 TEST(ArtifactTest, MalformedPlanAndSignature) {
@@ -974,6 +1033,18 @@ TEST(ArtifactTest, MalformedPlanAndSignature) {
       errorWithJson([](json &j) { j["buffers"][1]["placement"] = "disk"; }),
       "malformed artifact manifest: buffers[1].placement: expected "
       "\"device\" or \"host\", got 'disk'");
+  EXPECT_EQ(errorWithJson([](json &j) {
+              j["signature"]["buckets"][0]["reference"] = {1};
+            }),
+            "malformed artifact manifest: signature.buckets[0].reference: "
+            "expected [first, count]");
+  EXPECT_EQ(
+      errorWithJson([](json &j) { j["signature"].erase("output_axes"); }),
+      "malformed artifact manifest: signature: missing field 'output_axes'");
+  EXPECT_EQ(
+      errorWithJson([](json &j) { j["signature"]["input_axes"][0] = -2; }),
+      "malformed artifact manifest: signature.input_axes[0]: value -2 "
+      "out of range [-1, 9223372036854775807]");
   EXPECT_EQ(errorWithJson([](json &j) {
               j["signature"]["buckets"][0]["launches"] = {1};
             }),

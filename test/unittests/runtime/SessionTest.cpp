@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Session.h"
+#include "runtime/Buckets.h"
 #include "runtime/CudaDriver.h"
 #include "runtime/HostModule.h"
 #include "runtime/Reference.h"
@@ -526,22 +527,159 @@ TEST_F(SessionTest, BindRunReadApiAndMetrics) {
   std::remove(path.c_str());
 }
 
-TEST_F(SessionTest, BucketVariantsAreNotRunYet) {
-  Artifact a = makeArtifact();
-  BucketVariant v;
-  v.name = "batch=2";
-  v.inputs = a.inputs;
-  v.outputs = a.outputs;
-  v.numLaunches = 2;
-  a.buckets = {v};
+//===----------------------------------------------------------------------===//
+// Buckets
+//===----------------------------------------------------------------------===//
+
+/// y[b, 3] = x[b, 3] + w[3] for b rows: one kernel per bucket size, as the
+/// compiler specializes them.
+std::string rowsKernel(int rows) {
+  std::string n = std::to_string(rows * 3);
+  return "extern \"C\" __global__ void add_rows_" + std::to_string(rows) +
+         "(const float *x, const float *w, float *y) {\n"
+         "  int i = blockIdx.x * blockDim.x + threadIdx.x;\n"
+         "  if (i < " +
+         n + ")\n    y[i] = x[i] + w[i % 3];\n}\n";
+}
+
+const std::string &bucketHostModule() {
+  static const std::string bytes = [] {
+    std::string text;
+    for (int rows : {1, 2, 4})
+      text += rowsKernel(rows) +
+              launchWrapper("add_rows_" + std::to_string(rows),
+                            {"const float *", "const float *", "float *"});
+    return compileHostModule(text);
+  }();
+  return bytes;
+}
+
+/// Buckets batch = 1, 2, 4 of y = x + w (x: [batch, 3]), each planned from
+/// offset 0 of one 512-byte arena, sharing the weight w.
+Artifact makeBucketArtifact() {
+  using K = BufferDesc::Kind;
+  Artifact a;
+  a.producer = "SessionTest buckets";
+  a.arenaBytes = 512;
+  a.buffers.push_back(buffer(K::Weight, "w", {3}, 0));
+  std::vector<float> w = {10, 20, 30};
+  a.weights.assign(64, '\0');
+  std::memcpy(a.weights.data(), w.data(), 12);
+  for (int rows : {1, 2, 4}) {
+    uint32_t x = a.buffers.size();
+    a.buffers.push_back(buffer(K::Input, "x", {rows, 3}, 0));
+    a.buffers.push_back(buffer(K::Output, "y", {rows, 3}, 256));
+    KernelDesc k;
+    k.name = "add_rows_" + std::to_string(rows);
+    k.source = rowsKernel(rows);
+    BucketVariant v;
+    v.name = "batch=" + std::to_string(rows);
+    v.dims = {{"batch", rows}};
+    v.inputs = {x};
+    v.outputs = {x + 1};
+    v.firstLaunch = a.launches.size();
+    v.numLaunches = 1;
+    v.firstReference = a.reference.size();
+    v.numReferences = 1;
+    v.arenaBytes = 256 + rows * 12;
+    a.launches.push_back(launch(a.kernels.size(), {32, 1, 1}, {x, 0, x + 1}));
+    a.kernels.push_back(k);
+    a.reference.push_back(refOp("add", {x, 0}, {x + 1}));
+    a.buckets.push_back(v);
+  }
+  a.inputs = a.buckets.back().inputs;
+  a.outputs = a.buckets.back().outputs;
+  a.inputBucketAxes = {0};
+  a.outputBucketAxes = {0};
+  a.hostModule = bucketHostModule();
+  return a;
+}
+
+HostTensor rowsInput(int rows, float base) {
+  HostTensor t(TensorType{DType::F32, {rows, 3}});
+  for (int i = 0; i < rows * 3; ++i)
+    t.data<float>()[i] = base + i;
+  return t;
+}
+
+TEST_F(SessionTest, BucketsPickTheSmallestThatFitsPadAndSlice) {
+  Artifact a = makeBucketArtifact();
+  ASSERT_TRUE(verifyArtifact(a)) << verifyArtifact(a).message();
   std::string path = writeArtifact(a, "buckets");
   auto session = Session::load(path, {DeviceKind::Cpu, 0});
-  ASSERT_FALSE(session);
-  EXPECT_NE(session.status().message().find(
-                "unimplemented: artifacts with bucket variants"),
-            std::string::npos)
-      << session.status().message();
+  ASSERT_TRUE(session) << session.status().message();
+  Session &s = **session;
+
+  // The signature: the batch dim is dynamic, with its name and values.
+  ASSERT_EQ(s.inputs().size(), 1u);
+  EXPECT_EQ(s.inputs()[0].type, (TensorType{DType::F32, {-1, 3}}));
+  EXPECT_EQ(s.inputs()[0].bucketAxis, 0);
+  EXPECT_EQ(s.outputs()[0].type, (TensorType{DType::F32, {-1, 3}}));
+  EXPECT_EQ(s.buckets().dim, "batch");
+  EXPECT_EQ(s.buckets().values, (std::vector<int64_t>{1, 2, 4}));
+
+  // A full batch 4 first, so a stale row would show in the padded batch 3.
+  for (auto [rows, bucket] :
+       {std::pair{4, 2}, std::pair{1, 0}, std::pair{2, 1}, std::pair{3, 2}}) {
+    SCOPED_TRACE("batch " + std::to_string(rows));
+    std::vector<HostTensor> inputs = {rowsInput(rows, 100.0f * rows)};
+    std::vector<HostTensor> outputs;
+    Status st = s.run(inputs, outputs);
+    ASSERT_TRUE(st) << st.message();
+    EXPECT_EQ(s.lastRunStats().bucket, bucket);
+    EXPECT_EQ(s.lastRunStats().perLaunchMs.size(), 1u);
+    ASSERT_EQ(outputs.size(), 1u);
+    ASSERT_EQ(outputs[0].type, (TensorType{DType::F32, {rows, 3}}));
+    for (int i = 0; i < rows * 3; ++i)
+      EXPECT_EQ(outputs[0].data<float>()[i],
+                100.0f * rows + i + 10.0f * (i % 3 + 1))
+          << "element " << i;
+    // The reference executor picks, pads and slices the same way.
+    expectMatchesReference(s, inputs, outputs);
+  }
   std::remove(path.c_str());
+}
+
+TEST_F(SessionTest, BucketErrorsNameTheDimAndInput) {
+  std::string path = writeArtifact(makeBucketArtifact(), "bucket-errors");
+  auto session = Session::load(path, {DeviceKind::Cpu, 0});
+  ASSERT_TRUE(session) << session.status().message();
+  std::vector<HostTensor> outputs;
+  Status tooLarge = (*session)->run({rowsInput(5, 0)}, outputs);
+  EXPECT_EQ(tooLarge.message(),
+            "batch=5 exceeds the largest bucket (batch=4; buckets: 1, 2, 4); "
+            "compile with a larger bucket (ds-compile --buckets)");
+  HostTensor wide(TensorType{DType::F32, {2, 4}});
+  Status otherDim = (*session)->run({wide}, outputs);
+  EXPECT_EQ(otherDim.message(),
+            "input 'x': expected tensor<?x3xf32> (batch on the -1 dim), got "
+            "tensor<2x4xf32>");
+  EXPECT_FALSE((*session)->run({}, outputs));
+  auto ref = runReferenceProgram((*session)->artifact(), {rowsInput(8, 0)});
+  ASSERT_FALSE(ref);
+  EXPECT_NE(ref.status().message().find("batch=8 exceeds the largest bucket"),
+            std::string::npos)
+      << ref.status().message();
+  std::remove(path.c_str());
+}
+
+TEST(BucketPadding, PadAndSliceAlongAnInnerAxis) {
+  // [2, 2, 3] padded to [2, 4, 3] along axis 1, then sliced back.
+  HostTensor t(TensorType{DType::I32, {2, 2, 3}});
+  for (int i = 0; i < 12; ++i)
+    t.data<int32_t>()[i] = i + 1;
+  HostTensor padded = padAlongAxis(t, 1, 4);
+  ASSERT_EQ(padded.type, (TensorType{DType::I32, {2, 4, 3}}));
+  std::vector<int32_t> want = {1, 2, 3, 4,  5,  6,  0, 0, 0, 0, 0, 0,
+                               7, 8, 9, 10, 11, 12, 0, 0, 0, 0, 0, 0};
+  std::vector<int32_t> got(padded.data<int32_t>(), padded.data<int32_t>() + 24);
+  EXPECT_EQ(got, want);
+  HostTensor back = sliceAlongAxis(padded, 1, 2);
+  EXPECT_EQ(back.type, t.type);
+  EXPECT_EQ(back.bytes, t.bytes);
+  // Zero entries along the axis: nothing copied, all padding.
+  HostTensor empty(TensorType{DType::I32, {2, 0, 3}});
+  EXPECT_EQ(padAlongAxis(empty, 1, 1).bytes, std::vector<uint8_t>(24, 0));
 }
 
 TEST_F(SessionTest, MissingKernelSymbolNamesTheKernel) {
