@@ -51,7 +51,7 @@ def main():
                        "--repeat", str(args.repeat)])
             device = re.search(r"device: (.*)", out).group(1)
             mean = re.search(r"mean ([0-9.]+) ms, min ([0-9.]+) ms", out)
-            kernels = re.search(r"ds-compile: (\d+) kernels", report).group(1)
+            kernels = re.search(r"ds-compile: (\d+) launches, (\d+) unique kernels", report).group(1)
             nvrtc = re.search(r"([0-9.]+) ms summed", report).group(1)
             host = re.search(r"host module ([0-9.]+) ms", report).group(1)
             summary.append((name, kernels, nvrtc, host, mean.group(1), mean.group(2), device))

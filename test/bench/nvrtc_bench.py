@@ -38,12 +38,12 @@ def compile_once(tools, model, out, cache, binds, targets):
     if r.returncode != 0:
         return None, (r.stderr or r.stdout).strip().splitlines()[:1]
     report = r.stderr + r.stdout
-    m = re.search(r"ds-compile: (\d+) kernels", report)
+    m = re.search(r"ds-compile: (\d+) launches, (\d+) unique kernels", report)
     n = re.search(r"NVRTC (\d+) compiled, (\d+) from cache; ([0-9.]+) ms summed, "
                   r"([0-9.]+) ms elapsed", report)
     if not m or not n:
         return None, ["no compile report"]
-    return {"kernels": int(m.group(1)), "compiled": int(n.group(1)),
+    return {"kernels": int(m.group(2)), "compiled": int(n.group(1)),
             "hits": int(n.group(2)), "summed_ms": float(n.group(3)),
             "elapsed_ms": float(n.group(4)), "wall_s": wall}, None
 
