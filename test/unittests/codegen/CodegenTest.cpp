@@ -132,6 +132,51 @@ TEST(HostCompiler, IsDeterministic) {
   EXPECT_EQ(a.module, b.module);
 }
 
+EmittedKernel kernel(std::string name, std::string comment, std::string body) {
+  EmittedKernel k;
+  k.name = name;
+  k.source = "// ds kernel " + name + ": " + comment + "\n" +
+             "extern \"C\" __global__ void " + name + "(float *out) {\n" +
+             body + "}\n";
+  k.paramTypes = {"float *"};
+  return k;
+}
+
+TEST(UniqueKernels, SharesKernelsEqualUpToTheirNameAndComment) {
+  std::vector<EmittedKernel> in = {
+      kernel("k0_add", "ds.add (/a/Add)", "  out[0] = 1;\n"),
+      kernel("k1_mul", "ds.mul (/Mul)", "  out[0] = 2;\n"),
+      kernel("k2_add", "ds.add (/b/Add)", "  out[0] = 1;\n"),
+      // The name used elsewhere as a whole identifier is part of the name;
+      // inside a longer identifier it is body text.
+      kernel("k3_add", "ds.add (/c/Add)", "  int k3_add_x = 1; out[0] = 1;\n"),
+      kernel("k4_add", "ds.add (/d/Add)", "  int k4_add_x = 1; out[0] = 1;\n"),
+  };
+  UniqueKernels u = uniqueKernels(in);
+  ASSERT_EQ(u.kernels.size(), 4u);
+  EXPECT_EQ(u.indexOf, (SmallVector<uint32_t>{0, 1, 0, 2, 3}));
+  EXPECT_EQ(u.kernels[0].name, "k0_add");
+  EXPECT_EQ(u.kernels[1].name, "k1_mul");
+  EXPECT_EQ(u.kernels[2].name, "k2_add");
+  EXPECT_EQ(u.kernels[3].name, "k3_add");
+  // The first occurrence's source and comment, under the new name.
+  EXPECT_EQ(u.kernels[2].source,
+            "// ds kernel k2_add: ds.add (/c/Add)\n"
+            "extern \"C\" __global__ void k2_add(float *out) {\n"
+            "  int k3_add_x = 1; out[0] = 1;\n}\n");
+
+  // Different parameter types: different kernels.
+  std::vector<EmittedKernel> typed = {in[0], in[2]};
+  typed[1].paramTypes = {"void *"};
+  EXPECT_EQ(uniqueKernels(typed).kernels.size(), 2u);
+
+  // Unshared: every kernel kept, renamed by position.
+  UniqueKernels all = uniqueKernels(in, /*share=*/false);
+  ASSERT_EQ(all.kernels.size(), 5u);
+  EXPECT_EQ(all.indexOf, (SmallVector<uint32_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(all.kernels[4].name, "k4_add");
+}
+
 TEST(CudaEmitter, KernelNamesAndTextAreDeterministic) {
   const char *ir = R"(
     func.func @main(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>) -> tensor<8x4xf32> {
