@@ -141,10 +141,8 @@ private:
   llvm::DenseMap<Value, uint32_t> bufferOf;
   /// Op (ds.weight or ds.constant) of each weight-blob buffer, for messages.
   llvm::DenseMap<uint32_t, Operation *> weightOps;
-  /// Weight and constant buffers shared by every function: by weight name,
-  /// and by constant value (attributes are uniqued, type included).
-  llvm::StringMap<uint32_t> weightByName;
-  llvm::DenseMap<Attribute, uint32_t> constantByValue;
+  /// Weight and constant buffers shared by every function (getWeightKey).
+  llvm::DenseMap<Attribute, uint32_t> weightByKey;
   /// Output-copy buffers of `func` by function result index.
   llvm::DenseMap<uint32_t, unsigned> outputCopyResult;
   /// The arena figures of `func`'s plan (applyMemoryPlan).
@@ -231,19 +229,12 @@ LogicalResult ArtifactLowering::assignBuffers() {
       artifact.buffers[*view].aliasOf = bufferOf.at(op.getOperand(0));
       continue;
     }
-    // A weight (by name) or constant (by value) another function already
-    // has keeps its buffer: one copy in the weights section.
-    if (auto w = dyn_cast<WeightOp>(op)) {
-      auto it = weightByName.find(w.getName());
-      if (it != weightByName.end() &&
-          llvm::equal(artifact.buffers[it->second].type.shape,
-                      w.getType().getShape())) {
-        bufferOf[result] = it->second;
-        continue;
-      }
-    } else if (auto c = dyn_cast<ConstantOp>(op)) {
-      if (auto it = constantByValue.find(c.getValue());
-          it != constantByValue.end()) {
+    // A weight or constant another op already has (by getWeightKey: name
+    // or value, in any function) keeps its buffer: one copy in the weights
+    // section, as ds-plan-memory counts it.
+    if (isa<WeightOp, ConstantOp>(op)) {
+      if (auto it = weightByKey.find(getWeightKey(&op));
+          it != weightByKey.end()) {
         bufferOf[result] = it->second;
         continue;
       }
@@ -264,10 +255,8 @@ LogicalResult ArtifactLowering::assignBuffers() {
       return failure();
     if (isa<WeightOp, ConstantOp>(op))
       weightOps[*id] = &op;
-    if (auto w = dyn_cast<WeightOp>(op))
-      weightByName.try_emplace(w.getName(), *id);
-    else if (auto c = dyn_cast<ConstantOp>(op))
-      constantByValue.try_emplace(c.getValue(), *id);
+    if (isa<WeightOp, ConstantOp>(op))
+      weightByKey.try_emplace(getWeightKey(&op), *id);
   }
   return success();
 }

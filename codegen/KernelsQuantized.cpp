@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Kernels.h"
+#include "passes/MemoryPlan.h"
 
 #include "llvm/Support/FormatVariadic.h"
 
@@ -75,70 +76,24 @@ std::string groupParams(const QuantShape &q, StringRef n, StringRef g,
 
 } // namespace
 
-/// The add that a fused W4A16 matmul can absorb: the matmul's only user,
-/// adding an operand that broadcasts to the matmul's result shape (bias,
-/// residual) without changing it.
-static AddOp fusableEpilogue(MatmulOp op) {
-  if (!op.getResult().hasOneUse())
-    return AddOp();
-  auto add = dyn_cast<AddOp>(*op.getResult().getUsers().begin());
-  if (!add || add.getType() != op.getType() || add.getLhs() == add.getRhs())
-    return AddOp();
-  // The kernel runs where the matmul is: the other operand must exist then.
-  Value extra = add.getLhs() == op.getResult() ? add.getRhs() : add.getLhs();
-  Operation *def = extra.getDefiningOp();
-  if (def && def->getBlock() == op->getBlock() && !def->isBeforeInBlock(op))
-    return AddOp();
-  return add;
-}
-
-/// The per-column activation scaling (AWQ's x * (1/s), a `mul` by a [K]
-/// vector used only by this matmul) that the W4A16 kernel applies on load.
-static MulOp fusablePrologue(MatmulOp op) {
-  auto mul = op.getLhs().getDefiningOp<MulOp>();
-  if (!mul || !mul.getResult().hasOneUse())
-    return MulOp();
-  RankedTensorType lhs = op.getLhs().getType();
-  for (Value scale : {mul.getLhs(), mul.getRhs()}) {
-    Value x = scale == mul.getLhs() ? mul.getRhs() : mul.getLhs();
-    auto st = cast<RankedTensorType>(scale.getType());
-    if (x.getType() == lhs && st.getRank() == 1 &&
-        st.getDimSize(0) == lhs.getShape().back() &&
-        st.getElementType() == lhs.getElementType())
-      return mul;
-  }
-  return MulOp();
-}
-
 void KernelEmitter::collectFusedInt4Ops() {
   func.walk([&](MatmulOp op) {
     if (!fusableDequant(op))
       return;
-    if (MulOp mul = fusablePrologue(op))
+    if (MulOp mul = getFusedPrologue(op))
       absorbed.insert(mul);
-    if (AddOp add = fusableEpilogue(op))
+    if (AddOp add = getFusedEpilogue(op))
       absorbed.insert(add);
   });
 }
 
 DequantizeInt4Op KernelEmitter::fusableDequant(MatmulOp op) {
-  auto dq = op.getRhs().getDefiningOp<DequantizeInt4Op>();
-  if (!dq)
-    return DequantizeInt4Op();
-  QuantShape q = shapeOf(dq);
-  if (q.k % 8 != 0 || q.groupSize % 8 != 0 ||
-      op.getLhs().getType().getElementType() != op.getType().getElementType() ||
-      failed(getElementKind(op.getType().getElementType())))
-    return DequantizeInt4Op();
-  return dq;
+  return getFusedDequant(op);
 }
 
 LogicalResult KernelEmitter::emitDequantizeInt4(DequantizeInt4Op op) {
   // No kernel when every consumer reads the weights through its own loads.
-  if (llvm::all_of(op->getUsers(), [&](Operation *user) {
-        auto mm = dyn_cast<MatmulOp>(user);
-        return mm && fusableDequant(mm) == op;
-      }))
+  if (isFusedDequant(op))
     return success();
   FailureOr<ElementKind> kind = kindOf(op, op.getResult());
   if (failed(kind))
@@ -184,8 +139,8 @@ LogicalResult KernelEmitter::emitMatmulInt4(MatmulOp op, DequantizeInt4Op dq) {
   RankedTensorType lhsType = op.getLhs().getType();
   int64_t rows = lhsType.getNumElements() / q.k;
   ArrayRef<int64_t> outShape = op.getType().getShape();
-  AddOp add = fusableEpilogue(op);
-  MulOp mul = fusablePrologue(op);
+  AddOp add = getFusedEpilogue(op);
+  MulOp mul = getFusedPrologue(op);
   Value x = op.getLhs(), colScale;
   if (mul) {
     bool scaleIsRhs =

@@ -17,7 +17,10 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/FormatVariadic.h"
+
+#include <functional>
 
 namespace mlir::ds {
 #define GEN_PASS_DEF_PLANMEMORYPASS
@@ -42,6 +45,65 @@ bool mlir::ds::needsOutputCopy(Value v, llvm::SmallPtrSetImpl<Value> &seen) {
   return !(computed && seen.insert(v).second);
 }
 
+DequantizeInt4Op mlir::ds::getFusedDequant(MatmulOp op) {
+  auto dq = op.getRhs().getDefiningOp<DequantizeInt4Op>();
+  if (!dq)
+    return DequantizeInt4Op();
+  RankedTensorType w = dq.getResult().getType();
+  Type elt = op.getType().getElementType();
+  if (w.getRank() != 2 || w.getDimSize(0) % 8 != 0 ||
+      dq.getGroupSize() % 8 != 0 ||
+      op.getLhs().getType().getElementType() != elt ||
+      !(elt.isF32() || elt.isF16() || elt.isBF16()))
+    return DequantizeInt4Op();
+  return dq;
+}
+
+bool mlir::ds::isFusedDequant(DequantizeInt4Op dq) {
+  return llvm::all_of(dq->getUsers(), [&](Operation *user) {
+    auto mm = dyn_cast<MatmulOp>(user);
+    return mm && getFusedDequant(mm) == dq;
+  });
+}
+
+AddOp mlir::ds::getFusedEpilogue(MatmulOp op) {
+  if (!op.getResult().hasOneUse())
+    return AddOp();
+  auto add = dyn_cast<AddOp>(*op.getResult().getUsers().begin());
+  if (!add || add.getType() != op.getType() || add.getLhs() == add.getRhs())
+    return AddOp();
+  // The kernel runs where the matmul is: the other operand must exist then.
+  Value extra = add.getLhs() == op.getResult() ? add.getRhs() : add.getLhs();
+  Operation *def = extra.getDefiningOp();
+  if (def && def->getBlock() == op->getBlock() && !def->isBeforeInBlock(op))
+    return AddOp();
+  return add;
+}
+
+MulOp mlir::ds::getFusedPrologue(MatmulOp op) {
+  auto mul = op.getLhs().getDefiningOp<MulOp>();
+  if (!mul || !mul.getResult().hasOneUse())
+    return MulOp();
+  RankedTensorType lhs = op.getLhs().getType();
+  for (Value scale : {mul.getLhs(), mul.getRhs()}) {
+    Value x = scale == mul.getLhs() ? mul.getRhs() : mul.getLhs();
+    auto st = cast<RankedTensorType>(scale.getType());
+    if (x.getType() == lhs && st.getRank() == 1 &&
+        st.getDimSize(0) == lhs.getShape().back() &&
+        st.getElementType() == lhs.getElementType())
+      return mul;
+  }
+  return MulOp();
+}
+
+Attribute mlir::ds::getWeightKey(Operation *op) {
+  if (auto w = dyn_cast<WeightOp>(op))
+    return w.getNameAttr();
+  if (auto c = dyn_cast<ConstantOp>(op))
+    return c.getValue();
+  return Attribute();
+}
+
 namespace {
 
 /// The schedule and the intervals of one function.
@@ -61,8 +123,9 @@ public:
   std::vector<mp::Interval> intervals;
   std::vector<mp::InPlacePair> inPlace;
   llvm::DenseMap<Value, uint32_t> bufferOf;
-  /// Weights and constants, in op order, with the steps that read them.
-  SmallVector<Operation *> weightOps;
+  /// Weights and constants, one per artifact buffer (getWeightKey) in op
+  /// order, with their ops and the steps that read them.
+  SmallVector<SmallVector<Operation *, 1>> weightOps;
   std::vector<mp::WeightUse> weightUses;
   llvm::DenseMap<Value, uint32_t> weightOf;
   /// View results (and chains of them) to the value they alias.
@@ -77,8 +140,12 @@ private:
   }
   uint32_t addBuffer(Value v, int outputCopy, RankedTensorType type,
                      uint32_t first) {
+    return addBuffer(v, outputCopy, type, first, tensorByteSize(type));
+  }
+  uint32_t addBuffer(Value v, int outputCopy, RankedTensorType type,
+                     uint32_t first, uint64_t bytes) {
     buffers.push_back({v, outputCopy});
-    intervals.push_back({tensorByteSize(type), first, first});
+    intervals.push_back({bytes, first, first});
     uint32_t id = buffers.size() - 1;
     if (v)
       bufferOf[v] = id;
@@ -119,7 +186,8 @@ void ScheduleBuilder::addInPlaceCandidates(Operation *op, uint32_t step) {
     Value r = root(operand);
     // Only an intermediate (a kernel result) is given up; inputs belong to
     // the caller's binding for the whole run.
-    if (isa<BlockArgument>(r) || !bufferOf.count(r))
+    if (isa<BlockArgument>(r) || !bufferOf.count(r) ||
+        intervals[bufferOf.at(r)].bytes == 0)
       continue;
     // Element i of every operand that reads this buffer must be element i
     // of the result: no broadcast, same bytes per element.
@@ -154,57 +222,110 @@ LogicalResult ScheduleBuilder::build() {
   if (failedAny)
     return failure();
 
+  // Ops a W4A16 kernel computes with its matmul (the rules codegen uses,
+  // passes/MemoryPlan.h): they get no step. A value no kernel writes (a
+  // fused dequantize_int4's or activation scaling's result) stands for what
+  // the kernel reads instead (`forwarded`); it gets a 0-byte buffer.
+  llvm::DenseSet<Operation *> absorbed;
+  llvm::DenseMap<Operation *, AddOp> epilogueOf;
+  llvm::DenseMap<Value, SmallVector<Value>> forwarded;
+  for (Operation &op : body.without_terminator()) {
+    if (auto dq = dyn_cast<DequantizeInt4Op>(op); dq && isFusedDequant(dq))
+      absorbed.insert(dq);
+    auto m = dyn_cast<MatmulOp>(op);
+    if (!m || !getFusedDequant(m))
+      continue;
+    if (MulOp mul = getFusedPrologue(m))
+      absorbed.insert(mul);
+    if (AddOp add = getFusedEpilogue(m)) {
+      absorbed.insert(add);
+      epilogueOf[m] = add;
+    }
+  }
+  // Weights and constants, one per artifact buffer (getWeightKey), including
+  // the constants inside fusion bodies: the artifact uploads them too.
+  llvm::DenseMap<Attribute, uint32_t> weightByKey;
+  auto addWeight = [&](Operation *op) {
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    auto [it, inserted] =
+        weightByKey.try_emplace(getWeightKey(op), weightUses.size());
+    if (inserted) {
+      weightOps.emplace_back();
+      weightUses.push_back({tensorByteSize(type), {}, isa<WeightOp>(op)});
+    }
+    weightOps[it->second].push_back(op);
+    weightOf[op->getResult(0)] = it->second;
+  };
   // Step 0 is the copy of the inputs; kernels are steps 1..K.
   uint32_t step = 0;
-  llvm::DenseMap<Operation *, SmallVector<Value>> extraReads;
+  std::function<void(Value)> read = [&](Value v) {
+    if (v.getParentBlock() != &body)
+      return;
+    if (auto it = forwarded.find(v); it != forwarded.end()) {
+      for (Value u : it->second)
+        read(u);
+      return;
+    }
+    use(v, step);
+    kernelTraffic += tensorByteSize(cast<RankedTensorType>(v.getType()));
+  };
   for (Operation &op : body.without_terminator()) {
     for (Type t : op.getResultTypes())
       failedAny |= failed(checkStatic(&op, t));
     if (failedAny)
       continue;
     if (isa<WeightOp, ConstantOp>(op)) {
-      auto type = cast<RankedTensorType>(op.getResult(0).getType());
-      weightOps.push_back(&op);
-      weightUses.push_back({tensorByteSize(type), {}, isa<WeightOp>(op)});
-      weightOf[op.getResult(0)] = weightUses.size() - 1;
+      addWeight(&op);
       continue;
     }
     if (isViewOp(&op)) {
       rootOf[op.getResult(0)] = root(op.getOperand(0));
       continue;
     }
+    op.walk([&](Operation *nested) {
+      if (nested != &op && isa<WeightOp, ConstantOp>(nested))
+        addWeight(nested);
+    });
+    auto noBuffer = [&](Value v) {
+      addBuffer(v, -1, cast<RankedTensorType>(v.getType()), step, 0);
+    };
+    if (absorbed.contains(&op)) {
+      // The epilogue add was planned with its matmul.
+      if (!isa<AddOp>(op)) {
+        forwarded[op.getResult(0)] = SmallVector<Value>(op.getOperands());
+        noBuffer(op.getResult(0));
+      }
+      continue;
+    }
+    // No kernel for empty results (as codegen).
+    if (op.getNumResults() && llvm::all_of(op.getResultTypes(), [](Type t) {
+          return cast<RankedTensorType>(t).getNumElements() == 0;
+        })) {
+      for (Value r : op.getResults())
+        noBuffer(r);
+      continue;
+    }
     ++step;
     // Values the op or its regions read from the function body.
     op.walk([&](Operation *nested) {
-      for (Value v : nested->getOperands()) {
-        if (v.getParentBlock() != &body)
-          continue;
-        use(v, step);
-        kernelTraffic += tensorByteSize(cast<RankedTensorType>(v.getType()));
-      }
+      for (Value v : nested->getOperands())
+        read(v);
     });
-    // A W4A16 matmul's kernel also applies the AWQ scaling of its input on
-    // load and is launched for the bias/residual add that follows it
-    // (codegen/KernelsQuantized.cpp): what it reads stays live until then.
-    for (Value v : extraReads.lookup(&op))
-      use(v, step);
-    if (auto m = dyn_cast<MatmulOp>(op);
-        m && m.getRhs().getDefiningOp<DequantizeInt4Op>()) {
-      SmallVector<Value> reads(m->getOperands());
-      if (auto mul = m.getLhs().getDefiningOp<MulOp>())
-        reads.append(mul->operand_begin(), mul->operand_end());
-      llvm::erase_if(reads,
-                     [&](Value v) { return v.getParentBlock() != &body; });
-      for (Value v : reads)
-        use(v, step);
-      if (m->hasOneUse())
-        llvm::append_range(extraReads[*m->user_begin()], reads);
+    SmallVector<Value> results(op.getResults());
+    if (AddOp add = epilogueOf.lookup(&op)) {
+      // The W4A16 kernel adds the bias/residual and writes the add's result.
+      for (Value v : add->getOperands())
+        if (v != op.getResult(0))
+          read(v);
+      noBuffer(op.getResult(0));
+      results = {add.getResult()};
     }
-    for (Value r : op.getResults()) {
+    for (Value r : results) {
       addBuffer(r, -1, cast<RankedTensorType>(r.getType()), step);
       kernelTraffic += tensorByteSize(cast<RankedTensorType>(r.getType()));
     }
-    addInPlaceCandidates(&op, step);
+    if (!epilogueOf.count(&op))
+      addInPlaceCandidates(&op, step);
   }
   if (failedAny)
     return failure();
@@ -314,10 +435,11 @@ struct PlanMemoryPass : mlir::ds::impl::PlanMemoryPassBase<PlanMemoryPass> {
     }
     for (auto &[op, offsets] : opOffsets)
       op->setAttr(kArenaOffsetsAttr, b.getDenseI64ArrayAttr(offsets));
-    for (auto [w, op] : llvm::enumerate(sched.weightOps))
-      if (isa<WeightOp>(op))
-        op->setAttr(kPlacementAttr,
-                    b.getStringAttr(tiers.streamed[w] ? "host" : "device"));
+    for (auto [w, ops] : llvm::enumerate(sched.weightOps))
+      for (Operation *op : ops)
+        if (isa<WeightOp>(op))
+          op->setAttr(kPlacementAttr,
+                      b.getStringAttr(tiers.streamed[w] ? "host" : "device"));
 
     NamedAttrList plan;
     plan.append("alignment", i64(alignment));
