@@ -14,7 +14,8 @@ that ds compiles, with its inputs bound to the shapes in models.json:
   time per inference over the host link (25 GB/s) and HBM (4.8 TB/s);
 * the artifact size of a full compile (CUBIN sm_80 and sm_90, PTX
   compute_80 when NVRTC is available, host module), split into manifest,
-  kernel blobs (sources, binaries, host module) and weights.
+  kernel blobs (sources, binaries, host module) and weights, with the
+  launches and the unique kernels they share.
 
 Usage: memplan_bench.py [--build DIR] [--filter REGEX] [--work DIR]
                         [--no-artifacts]
@@ -83,11 +84,15 @@ def main():
         if not args.no_artifacts:
             os.makedirs(work, exist_ok=True)
             dsa = os.path.join(work, spec["name"] + ".dsa")
-            r = dspipeline.ds_compile(tools, model, dsa, binds, None, ["--quiet"],
+            r = dspipeline.ds_compile(tools, model, dsa, binds, None, [],
                                       args.timeout, env)
             if r.ok:
                 row["artifact"] = artifact_sections(dsa)
                 row["compile_s"] = r.seconds
+                m = re.search(r"ds-compile: (\d+) launches, (\d+) unique kernels",
+                              r.err + r.out)
+                if m:
+                    row["launches"], row["kernels"] = int(m.group(1)), int(m.group(2))
             else:
                 row["note"] = r.why("ds-compile")
         print(f"done {spec['name']}", file=sys.stderr, flush=True)
@@ -123,15 +128,17 @@ def main():
               f"{t['predicted_hbm_ns'] / 1e6:8.4f}")
 
     if not args.no_artifacts:
-        print("\nArtifact sizes (KiB)")
-        print(f"{'model':20} {'total':>9} {'manifest':>9} {'kernels':>9} {'weights':>9} "
-              f"{'compile s':>9}")
+        print("\nArtifact sizes (KiB; bytes = the whole file; launches and the unique "
+              "kernels they share, each compiled once)")
+        print(f"{'model':20} {'bytes':>10} {'total':>9} {'manifest':>9} {'kernels':>9} "
+              f"{'weights':>9} {'launches':>8} {'unique':>6} {'compile s':>9}")
         for row in rows:
             a = row.get("artifact")
             if not a:
                 continue
-            print(f"{row['name']:20} {kib(a[0]):>9} {kib(a[1]):>9} {kib(a[2]):>9} "
-                  f"{kib(a[3]):>9} {row['compile_s']:9.1f}")
+            print(f"{row['name']:20} {a[0]:>10} {kib(a[0]):>9} {kib(a[1]):>9} "
+                  f"{kib(a[2]):>9} {kib(a[3]):>9} {row.get('launches', '-'):>8} "
+                  f"{row.get('kernels', '-'):>6} {row['compile_s']:9.1f}")
     return 0
 
 
