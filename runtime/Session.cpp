@@ -634,6 +634,13 @@ public:
 private:
   CudaBackend() = default;
 
+  /// A captured launch range.
+  struct Graph {
+    bool tried = false;
+    CUgraph graph = nullptr;
+    CUgraphExec exec = nullptr;
+  };
+
   /// Enqueues launch `i` on `stream`.
   Status launch(size_t i) {
     const LaunchDesc &l = artifact->launches[i];
@@ -860,11 +867,6 @@ private:
   std::vector<std::vector<void *>> params;
   bool profile = false;  ///< per-launch events
   bool useGraph = false; ///< replay as a CUDA graph
-  struct Graph {
-    bool tried = false;
-    CUgraph graph = nullptr;
-    CUgraphExec exec = nullptr;
-  };
   /// Captured schedules by their first launch (the program, or a bucket).
   std::map<size_t, Graph> graphs;
   uint8_t *pinnedInputs = nullptr; ///< staging for async input copies

@@ -120,10 +120,10 @@ public:
     /// One per launch run, in schedule order (from firstLaunch); empty on
     /// CUDA unless SessionOptions::profileLaunches.
     std::vector<double> perLaunchMs;
-    size_t launches = 0;         ///< launches run
-    size_t firstLaunch = 0;      ///< the first (a bucket's launch range)
-    int64_t bucket = -1; ///< index of the bucket that ran; -1: no buckets
-    bool cudaGraph = false;      ///< the launches ran as one CUDA graph
+    size_t launches = 0;    ///< launches run
+    size_t firstLaunch = 0; ///< the first (a bucket's launch range)
+    int64_t bucket = -1;    ///< index of the bucket that ran; -1: no buckets
+    bool cudaGraph = false; ///< the launches ran as one CUDA graph
     uint64_t bytesCopiedH2D = 0; ///< input bytes copied in
     uint64_t bytesCopiedD2H = 0; ///< output bytes copied out
     uint64_t bytesStreamed = 0;  ///< weight bytes copied into staging
