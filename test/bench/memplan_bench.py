@@ -139,7 +139,46 @@ def main():
             print(f"{row['name']:20} {a[0]:>10} {kib(a[0]):>9} {kib(a[1]):>9} "
                   f"{kib(a[2]):>9} {kib(a[3]):>9} {row.get('launches', '-'):>8} "
                   f"{row.get('kernels', '-'):>6} {row['compile_s']:9.1f}")
+        print_buckets(tools, work, env, args.timeout)
     return 0
+
+
+def print_buckets(tools, work, env, timeout):
+    """The tiny transformers (test/E2E/transformers) with batch buckets
+    1, 2, 4, 8 at seq 8: one bucketed artifact against four static ones."""
+    tdir = os.path.join(dspipeline.ROOT, "test", "E2E", "transformers")
+    values = [1, 2, 4, 8]
+    print("\nBatch buckets 1,2,4,8 at seq=8: one artifact vs one static artifact per "
+          "batch (bytes; arena per bucket in KiB; launches / unique kernels)")
+    print(f"{'model':12} {'bucketed':>10} {'4 static':>10} {'launches':>8} {'unique':>6} "
+          f"{'static unique':>13}  arena per bucket")
+    for name in ("gpt2_tiny", "llama_tiny"):
+        model = os.path.join(tdir, name + ".onnx")
+        dsa = os.path.join(work, name + ".buckets.dsa")
+        r = dspipeline.ds_compile(tools, model, dsa, ["seq=8"], None,
+                                  ["--buckets=batch:" + ",".join(map(str, values))],
+                                  timeout, env)
+        if not r.ok:
+            print(f"{name:12} {r.why('ds-compile --buckets')}")
+            continue
+        report = r.err + r.out
+        m = re.search(r"ds-compile: (\d+) launches, (\d+) unique kernels", report)
+        arenas = re.findall(r"bucket batch=(\d+): \d+ launches, arena (\d+) bytes", report)
+        static_bytes, static_unique = 0, 0
+        for v in values:
+            one = os.path.join(work, f"{name}.b{v}.dsa")
+            r = dspipeline.ds_compile(tools, model, one, [f"batch={v}", "seq=8"], None,
+                                      [], timeout, env)
+            if not r.ok:
+                static_bytes = None
+                break
+            static_bytes += os.path.getsize(one)
+            k = re.search(r"(\d+) unique kernels", r.err + r.out)
+            static_unique += int(k.group(1)) if k else 0
+        print(f"{name:12} {os.path.getsize(dsa):>10} {static_bytes or '-':>10} "
+              f"{m.group(1) if m else '-':>8} {m.group(2) if m else '-':>6} "
+              f"{static_unique:>13}  "
+              + ", ".join(f"{b}: {kib(int(a))}" for b, a in arenas))
 
 
 if __name__ == "__main__":
