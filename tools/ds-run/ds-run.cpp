@@ -532,11 +532,16 @@ bool endsWith(const std::string &s, const std::string &suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::vector<TensorInfo> signatureOf(const LoadedArtifact &la,
-                                    const std::vector<uint32_t> &ids) {
+/// The inputs' or outputs' names and types; with buckets, the bucket axis
+/// is dynamic (as Session::inputs()).
+std::vector<TensorInfo> signatureOf(const LoadedArtifact &la, bool outputs) {
+  const Artifact &a = la.artifact;
+  const std::vector<uint32_t> &ids = outputs ? a.outputs : a.inputs;
   std::vector<TensorInfo> sig;
-  for (uint32_t id : ids)
-    sig.push_back({la.artifact.buffers[id].name, la.artifact.buffers[id].type});
+  for (size_t i = 0; i < ids.size(); ++i)
+    sig.push_back({a.buffers[ids[i]].name,
+                   a.buckets.empty() ? a.buffers[ids[i]].type
+                                     : bucketSignatureType(a, i, outputs)});
   return sig;
 }
 
@@ -638,8 +643,8 @@ StatusOr<int> runReferenceTool(const Options &o) {
     la = std::move(*parsed);
   }
   std::printf("device: reference executor (cpu)\n");
-  std::vector<TensorInfo> inSig = signatureOf(la, la.artifact.inputs);
-  std::vector<TensorInfo> outSig = signatureOf(la, la.artifact.outputs);
+  std::vector<TensorInfo> inSig = signatureOf(la, /*outputs=*/false);
+  std::vector<TensorInfo> outSig = signatureOf(la, /*outputs=*/true);
   std::vector<HostTensor> inputs;
   StatusOr<bool> complete = gatherInputs(o, inSig, false, inputs);
   if (!complete)
