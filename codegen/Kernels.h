@@ -226,6 +226,12 @@ int64_t fusionMaxElements(FusionOp op);
 /// *__restrict__ out0, ...` (the fusion's inputs, then its results); sets
 /// k.args, k.numInputs and k.paramTypes.
 std::string fusedParameters(FusionOp fusion, EmittedKernel &k);
+/// Parameters of a matmul kernel: the fusion's (fusedParameters) or, for a
+/// lone op, `const T *__restrict__ A, const T *__restrict__ B, T
+/// *__restrict__ C` with T = `storage`; sets k.args, k.numInputs and
+/// k.paramTypes.
+std::string matmulParameters(MatmulOp op, FusionOp fusion, EmittedKernel &k,
+                             StringRef storage);
 /// Statements storing every yielded value of `fusion` at linear index `lin`
 /// of its shape (`outN[lin] = ...`), computed through `expr`.
 std::string storeResults(FusionOp fusion, FusedExpr &expr, StringRef lin);

@@ -206,6 +206,18 @@ bool KernelEmitter::useTensorCores(MatmulOp op, const MatmulShape &sh) const {
   return !enabled || enabled.getValue();
 }
 
+std::string cuda::matmulParameters(MatmulOp op, FusionOp fusion,
+                                   EmittedKernel &k, StringRef storage) {
+  if (fusion)
+    return fusedParameters(fusion, k);
+  std::string st = storage.str();
+  k.args = {op.getLhs(), op.getRhs(), op.getResult()};
+  k.numInputs = 2;
+  k.paramTypes = {"const " + st + " *", "const " + st + " *", st + " *"};
+  return "const " + st + " *__restrict__ A, const " + st +
+         " *__restrict__ B, " + st + " *__restrict__ C";
+}
+
 LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
   // Few rows (decoding) are bandwidth-bound: the GEMV beats both tiles.
   if (isGemvShape(op, fusion))
@@ -233,12 +245,7 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
   llvm::raw_string_ostream os(s);
   unsigned t = kMatmulTile;
   os << "extern \"C\" __global__ void __launch_bounds__(" << t * t << ") "
-     << k.name << "(";
-  if (fusion)
-    os << fusedParameters(fusion, k) << ") {\n";
-  else
-    os << "const " << st << " *__restrict__ A, const " << st
-       << " *__restrict__ B, " << st << " *__restrict__ C) {\n";
+     << k.name << "(" << matmulParameters(op, fusion, k, st) << ") {\n";
   os << "  __shared__ float As[" << t << "][" << t + 1 << "];\n";
   os << "  __shared__ float Bs[" << t << "][" << t + 1 << "];\n";
   os << "  const " << it << " tx = threadIdx.x, ty = threadIdx.y;\n";
@@ -303,11 +310,6 @@ LogicalResult KernelEmitter::emitMatmul(MatmulOp op, FusionOp fusion) {
             static_cast<uint32_t>(std::max<int64_t>(1, (m + t - 1) / t)),
             static_cast<uint32_t>(std::max<int64_t>(1, batchCount))};
   k.block = {t, t, 1};
-  if (fusion)
-    return success();
-  k.args = {op.getLhs(), op.getRhs(), op.getResult()};
-  k.numInputs = 2;
-  k.paramTypes = {"const " + st + " *", "const " + st + " *", st + " *"};
   return success();
 }
 
@@ -533,9 +535,7 @@ LogicalResult KernelEmitter::emitMatmulTensorCore(MatmulOp op, FusionOp fusion,
   g.m = m;
   g.n = n;
   g.k = kDim;
-  g.params = fusion ? fusedParameters(fusion, k)
-                    : "const unsigned short *__restrict__ A, const unsigned "
-                      "short *__restrict__ B, unsigned short *__restrict__ C";
+  g.params = matmulParameters(op, fusion, k, e.storage());
   {
     llvm::raw_string_ostream os(g.prologue);
     emitBatchBases(os, sh);
@@ -595,12 +595,6 @@ LogicalResult KernelEmitter::emitMatmulTensorCore(MatmulOp op, FusionOp fusion,
   k.source = fusion ? finishSource(k, fusion, state.prelude + source)
                     : finishSource(k, op, source);
   setGemmLaunch(k, g, sh.batchCount);
-  if (fusion)
-    return success();
-  k.args = {op.getLhs(), op.getRhs(), op.getResult()};
-  k.numInputs = 2;
-  k.paramTypes = {"const unsigned short *", "const unsigned short *",
-                  "unsigned short *"};
   return success();
 }
 

@@ -82,12 +82,7 @@ LogicalResult KernelEmitter::emitMatmulGemv(MatmulOp op, FusionOp fusion) {
   llvm::raw_string_ostream os(s);
   unsigned threads = kGemvWarps * 32;
   os << "extern \"C\" __global__ void __launch_bounds__(" << threads << ") "
-     << k.name << "(";
-  if (fusion)
-    os << fusedParameters(fusion, k) << ") {\n";
-  else
-    os << "const " << st << " *__restrict__ A, const " << st
-       << " *__restrict__ B, " << st << " *__restrict__ C) {\n";
+     << k.name << "(" << matmulParameters(op, fusion, k, st) << ") {\n";
   os << "  __shared__ float part[" << kGemvWarps << "][" << m << "]["
      << blockCols << "];\n";
   os << "  const unsigned lane = threadIdx.x & 31u, warp = threadIdx.x >> 5;\n";
@@ -167,9 +162,6 @@ LogicalResult KernelEmitter::emitMatmulGemv(MatmulOp op, FusionOp fusion) {
   } else {
     os << "    C[o] = " << e.store("acc") << ";\n  }\n}\n";
     k.source = finishSource(k, op, s);
-    k.args = {op.getLhs(), op.getRhs(), op.getResult()};
-    k.numInputs = 2;
-    k.paramTypes = {"const " + st + " *", "const " + st + " *", st + " *"};
   }
   k.grid = {static_cast<uint32_t>((n + blockCols - 1) / blockCols), 1, 1};
   k.block = {threads, 1, 1};
