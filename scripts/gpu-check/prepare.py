@@ -71,8 +71,9 @@ def build_runtime(out, jobs):
             sys.exit(f"prepare: {t} not built in {build}")
 
 
-def cases(work):
-    """(name, model, ds-compile args, ds-run args, atol, rtol, small)."""
+def cases(work, out):
+    """(name, model, ds-compile args, ds-run args, atol, rtol, small); files
+    the runs read go to OUT/inputs ({dir} in the ds-run args)."""
     os.makedirs(work, exist_ok=True)
     w = lambda n: os.path.join(work, n)  # noqa: E731
     sh(GEN + [w("mlp.safetensors"), "fc1.weight=64x128", "fc1.bias=128",
@@ -115,10 +116,10 @@ def cases(work):
     tdir = os.path.join(E2E, "transformers")
     # One artifact over batch buckets 1, 2, 4: batch 3 runs padded to 4.
     import numpy as np
-    os.makedirs(os.path.join(work, "..", "inputs"), exist_ok=True)
+    os.makedirs(os.path.join(out, "inputs"), exist_ok=True)
     for b in (1, 3, 4):
         ids = np.random.default_rng(b).integers(0, 96, (b, 8), dtype=np.int64)
-        np.save(os.path.join(work, "..", "inputs", f"ids_b{b}.npy"), ids)
+        np.save(os.path.join(out, "inputs", f"ids_b{b}.npy"), ids)
         yield (f"gpt2_tiny-buckets-b{b}", os.path.join(tdir, "gpt2_tiny.onnx"),
                ["--bind", "seq=8", "--buckets=batch:1,2,4"],
                ["--input", f"input_ids={{dir}}/inputs/ids_b{b}.npy"], 1e-4,
@@ -202,26 +203,31 @@ def main():
     manifest = []
     failed = []
     work = os.path.join(args.out, "work")
-    todo = [] if args.only_bench else list(cases(work))
+    # (case, compressed): the benchmarks travel as .dsa.xz.
+    todo = [] if args.only_bench else [(c, False) for c in cases(work, args.out)]
     if args.bench or args.only_bench:
-        todo += [(name, model, cargs, [], atol, rtol, False, True)
+        todo += [((name, model, cargs, [], atol, rtol, False), True)
                  for name, model, cargs, atol, rtol in bench_cases(work)]
-    for case in todo:
-        name, model, cargs, rargs, atol, rtol, small = case[:7]
-        bench = len(case) > 7
+    built = {}  # (model, ds-compile args) -> artifact: cases may share one
+    for (name, model, cargs, rargs, atol, rtol, small), compressed in todo:
         if args.filter and not re.search(args.filter, name):
             continue
-        dsa = os.path.join(args.out, "art", name + ".dsa")
-        r = dspipeline.run([tools.ds_compile, model, "-o", dsa, "--quiet",
-                            "--progress=never", "--no-host-module", *cargs])
-        if not r.ok:
-            failed.append(name)
-            print(f"prepare: {name}: {r.why('ds-compile')}", flush=True)
-            continue
-        print(f"prepare: {name}: {os.path.getsize(dsa)} bytes "
-              f"({r.seconds:.1f} s)", flush=True)
-        if bench:
-            dsa = compress(dsa)
+        key = (model, tuple(cargs))
+        dsa = built.get(key)
+        if dsa is None:
+            dsa = os.path.join(args.out, "art", name + ".dsa")
+            r = dspipeline.run([tools.ds_compile, model, "-o", dsa, "--quiet",
+                                "--progress=never", "--no-host-module",
+                                *cargs])
+            if not r.ok:
+                failed.append(name)
+                print(f"prepare: {name}: {r.why('ds-compile')}", flush=True)
+                continue
+            print(f"prepare: {name}: {os.path.getsize(dsa)} bytes "
+                  f"({r.seconds:.1f} s)", flush=True)
+            if compressed:
+                dsa = compress(dsa)
+            built[key] = dsa
         manifest.append({"name": name,
                          "artifact": os.path.relpath(dsa, args.out),
                          "run_args": rargs, "atol": atol, "rtol": rtol,
@@ -229,9 +235,9 @@ def main():
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     shutil.rmtree(os.path.join(args.out, "work"), ignore_errors=True)
-    total = sum(os.path.getsize(os.path.join(args.out, m["artifact"]))
-                for m in manifest)
-    print(f"prepare: {len(manifest)} artifacts, {total / 2**20:.1f} MiB; "
+    total = sum(os.path.getsize(a) for a in built.values())
+    print(f"prepare: {len(manifest)} cases, {len(built)} artifacts, "
+          f"{total / 2**20:.1f} MiB; "
           f"failed: {failed or 'none'}")
     return 1 if failed else 0
 
