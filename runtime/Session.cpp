@@ -661,32 +661,26 @@ private:
     return Status::ok();
   }
 
-  /// Captures the schedule into a CUDA graph (TensorRT's and ONNX Runtime's
-  /// way to cut launch overhead): the launch parameters never change, since
-  /// every buffer has a fixed place in the arena. A capture that fails leaves
-  /// the session on plain launches.
-  /// One graph per launch range (the program, or each bucket).
+  /// Captures launches [begin, end) (the program, or one bucket) into a CUDA
+  /// graph, TensorRT's and ONNX Runtime's way to cut launch overhead: the
+  /// launch parameters never change, since every buffer has a fixed place in
+  /// the arena. A capture that fails leaves `g.exec` null: plain launches.
   void captureGraph(size_t begin, size_t end, Graph &g) {
     g.tried = true;
-    CUgraphExec &graphExec = g.exec;
-    CUgraph &graph = g.graph;
     if (!DS_CU_CHECK(drv->cuStreamBeginCapture(
             stream, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL)))
       return;
     Status launched = enqueueLaunches(begin, end);
     CUgraph captured = nullptr;
     Status ended = DS_CU_CHECK(drv->cuStreamEndCapture(stream, &captured));
-    if (!launched || !ended || !captured) {
-      if (captured)
-        (void)drv->cuGraphDestroy(captured);
+    if (launched && ended && captured &&
+        DS_CU_CHECK(drv->cuGraphInstantiate(&g.exec, captured, 0))) {
+      g.graph = captured;
       return;
     }
-    if (!DS_CU_CHECK(drv->cuGraphInstantiate(&graphExec, captured, 0))) {
-      graphExec = nullptr;
+    g.exec = nullptr;
+    if (captured)
       (void)drv->cuGraphDestroy(captured);
-      return;
-    }
-    graph = captured;
   }
 
   /// The launches without per-launch events: as one CUDA graph, or enqueued
