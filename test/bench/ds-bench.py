@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """ds benchmarks: prints figures, asserts nothing.
 
 For each model: NVRTC compile time per kernel (all targets) and in total,

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """INT4 weight quantization on real models and the tiny transformers: prints
 accuracy per method and group size, sizes, quantization time and the modelled
 weight bytes read per token. Printed, not asserted (docs/design/int4.md).

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """NVRTC at scale: cold and warm-cache compile of every real model.
 
 For each model of test/E2E/models.json (fetched by scripts/fetch_models.sh)

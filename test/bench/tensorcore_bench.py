@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Tensor-core (WMMA) matmul and implicit-GEMM conv versus the SIMT matmul and
 the direct conv: printed, not asserted.
 
